@@ -1,0 +1,62 @@
+# Two commands for a user: `make run` (kiosk + simulators) and `make test` (whole suite).
+PY     ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEBIAN_PACKAGES := xvfb socat sane-utils espeak-ng fonts-noto-core fonts-dejavu-core \
+                   fonts-wqy-microhei libgl1 libegl1 libxkbcommon-x11-0 libfontconfig1 \
+                   libdbus-1-3 imagemagick poppler-utils
+PYTEST_ARGS ?=
+
+.PHONY: help venv debian-deps test run demo screenshots bench soak clean
+
+help:
+	@echo "make run          start the kiosk with every device simulated (no hardware)"
+	@echo "make test         install everything and run the whole test suite offscreen"
+	@echo "make demo         play a scripted day headless and print where the results are"
+	@echo "make screenshots  write every screen in each language to docs/screens/"
+	@echo "make bench        benchmarks against the physical limits (bench/results.md)"
+	@echo "make soak         the long survival runs (crash loop, 30 simulated days)"
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages the simulator and the tests use; installed only when run as root,
+# otherwise the missing ones are listed with the command to install them.
+debian-deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:" $$missing; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages (some tests will say so): sudo apt-get install" $$missing; \
+	  fi; \
+	fi
+
+test: $(STAMP) debian-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+run: $(STAMP)
+	$(BIN)/kiosk-sim
+
+demo: $(STAMP)
+	$(BIN)/kiosk-sim --headless --scenario day --out out/demo
+
+screenshots: $(STAMP) debian-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots --out docs/screens
+
+bench: $(STAMP) debian-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+soak: $(STAMP) debian-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak -p no:cacheprovider tests/soak
+
+clean:
+	rm -rf $(VENV) var out .pytest_cache

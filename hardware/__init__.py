@@ -1,0 +1,1 @@
+"""Hardware abstraction layer: ports (Protocols) and the drivers that implement them."""
