@@ -1,0 +1,1 @@
+"""Use cases of the kiosk, free of Qt and of any driver."""
