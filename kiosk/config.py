@@ -225,7 +225,7 @@ class KioskConfig(_Section):
         seen_locks: dict[tuple, str] = {}
         seen_pins: dict[int, str] = {}
         for ci, cab in enumerate(self.cabinets):
-            where = f"cabinets[{ci}] ({cab.id})"
+            where = f"cabinets[{ci}]"
             boards = {}
             for bi, board in enumerate(cab.boards):
                 if board.bus not in bus_ids:
@@ -272,10 +272,10 @@ class KioskConfig(_Section):
                                             f"{seen_pins[pin]}")
                         seen_pins[pin] = gwhere
             if total != cab.tray_count:
-                problems.append(f"{where}.tray_count: says {cab.tray_count} trays but the "
+                problems.append(f"{where}.tray_count: cabinet {cab.id} says {cab.tray_count} trays but the "
                                 f"tray groups define {total}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     # ---- derived views -------------------------------------------------------------
@@ -370,8 +370,7 @@ def parse_config(data: dict, source: str = "<memory>", base_dir: str = ".") -> K
         problems = []
         for err in exc.errors():
             text = _describe(err)
-            for part in text.split("; ") if err["type"] == "value_error" and not err["loc"] \
-                    else [text]:
+            for part in text.split("\n"):
                 problems.append(f"{source}: {part}")
         raise ConfigError(source, problems) from None
     return cfg
