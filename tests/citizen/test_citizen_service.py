@@ -1,0 +1,153 @@
+"""The citizen use cases on a real SQLite ledger, with in-process device stand-ins."""
+import pytest
+from PIL import Image
+
+from kiosk.models import DossierState as D, TrayState as T
+from kiosk.services.citizen import CitizenError, fold, parse_id_text
+from ui.demo_world import DemoWorld
+
+PHONE = "0912345678"
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = DemoWorld(tmp_path)
+    yield w
+    w.close()
+
+
+def verified_deposit(w, code="KS-01"):
+    dep = w.citizen.start_deposit(code)
+    w.citizen.identify(dep, "079123456789|123456789|Trần Thị Mai|01011960|Nữ|Q6|01012021")
+    w.citizen.deposit_phone(dep, "0912 345 678")
+    w.citizen.deposit_code(dep, w.sms.last_code())
+    return dep
+
+
+def test_fold_and_search_without_marks(world):
+    assert fold("Đăng ký khai sinh") == "dang ky khai sinh"
+    cat = world.citizen.catalog
+    assert [p.code for p in cat.search("dang ky khai sinh")] == ["KS-01"]
+    assert [p.code for p in cat.search("KẾT HÔN")] == ["KH-02"]
+    assert {p.code for p in cat.search("", category="Hộ tịch")} == {"KS-01", "KH-02"}
+    assert cat.search("building", lang="en")[0].code == "XD-04"
+
+
+def test_id_parsing():
+    assert parse_id_text("079123456789|123456789|Trần Thị Mai|x")["name"] == "Trần Thị Mai"
+    assert parse_id_text(" 0791 2345 6789 ")["id_number"] == "079123456789"
+    with pytest.raises(CitizenError) as e:
+        parse_id_text("12345")
+    assert e.value.reason == "id.invalid"
+
+
+def test_phone_is_validated(world):
+    with pytest.raises(CitizenError) as e:
+        world.citizen.phone("0123")
+    assert e.value.reason == "phone.invalid"
+
+
+def test_deposit_recorded_only_when_door_closes(world):
+    w = world
+    dep = verified_deposit(w)
+    assert w.citizen.start_payment(dep)["state"] == "free"
+    tray = w.citizen.reserve_tray(dep)
+    assert w.ledger.tray(tray)["state"] == T.RESERVED.value
+    assert w.citizen.open_tray(dep)
+    assert w.ledger.dossier(dep.code)["state"] == D.DRAFT.value
+    w.doors.close_door(tray, occupied=True)
+    d = w.ledger.dossier(dep.code)
+    assert d["state"] == D.DEPOSITED.value and d["tray_id"] == tray
+    assert w.ledger.tray(tray)["state"] == T.OCCUPIED_DEPOSIT.value
+    assert d["phone_masked"] == "*******678" and "0912345678" not in str(d)
+    out = w.citizen.send_receipts(dep)
+    assert out == {"printed": True, "sms": True, "code": dep.code}
+    assert dep.code in w.sms.messages[-1][1]
+
+
+def test_empty_tray_closed_is_not_a_deposit(world):
+    w = world
+    dep = verified_deposit(w)
+    tray = w.citizen.reserve_tray(dep)
+    w.citizen.open_tray(dep)
+    w.doors.close_door(tray, occupied=False)
+    assert dep.closed_empty and not dep.finished
+    assert w.ledger.tray(tray)["state"] == T.RESERVED.value
+    w.citizen.cancel(dep, "citizen backed out")
+    assert w.ledger.tray(tray)["state"] == T.EMPTY.value
+    assert w.ledger.dossiers(state=D.CANCELLED)[0]["tray_id"] is None
+    assert dep.phone is None and dep.id_number is None
+
+
+def test_no_free_tray(world):
+    w = world
+    for t in w.ledger.trays(size="L"):
+        w.ledger.move_tray(t["id"], T.OUT_OF_SERVICE, actor="tech", reason="test")
+    dep = verified_deposit(w, "XD-04")
+    with pytest.raises(CitizenError) as e:
+        w.citizen.reserve_tray(dep)
+    assert e.value.reason == "tray.none_free"
+
+
+def test_payment_pending_then_paid_and_offline_fallback(world):
+    w = world
+    dep = verified_deposit(w, "KD-05")
+    pay = w.citizen.start_payment(dep)
+    assert pay["state"] == "pending" and "A000000727" in pay["payload"]
+    assert w.citizen.payment_state(dep) == "pending"
+    w.payments.mark_paid()
+    assert w.citizen.payment_state(dep) == "paid"
+    w.payments.offline = True
+    dep2 = verified_deposit(w, "KD-05")
+    assert w.citizen.start_payment(dep2)["state"] == "at_counter"
+
+
+def test_printer_out_of_paper_sms_only(world):
+    from hardware.ports import PrinterState
+    w = world
+    dep = verified_deposit(w)
+    w.citizen.reserve_tray(dep)
+    w.citizen.open_tray(dep)
+    w.doors.close_door(dep.tray_id)
+    w.receipts.paper = PrinterState.PAPER_OUT
+    assert w.citizen.send_receipts(dep) == {"printed": False, "sms": True, "code": dep.code}
+
+
+def test_pickup_with_id_check(world):
+    w = world
+    a = w.load_result(PHONE)
+    b = w.load_result(PHONE, needs_id_check=True, id_number="079123456789")
+    w.load_result("0987654321")
+    found = w.citizen.results_for(PHONE)
+    assert {d["code"] for d in found} == {a["code"], b["code"]}
+    with pytest.raises(CitizenError) as e:
+        w.citizen.check_id_for(b, "079000000000")
+    assert e.value.reason == "id.mismatch"
+    w.citizen.check_id_for(b, "079123456789")
+    for d in found:
+        d["_id_checked"] = True
+        assert w.citizen.open_result(d, "t1")
+        w.doors.close_door(d["tray_id"], occupied=False)
+        w.citizen.finish_pickup(d, "t1")
+        assert w.ledger.dossier(d["code"])["state"] == D.PICKED_UP.value
+        assert w.ledger.tray(d["tray_id"])["state"] == T.EMPTY.value
+
+
+def test_status_and_rating(world):
+    w = world
+    a = w.load_result(PHONE)
+    assert w.citizen.status(a["code"].lower())["state"] == D.RESULT_LOADED.value
+    assert [s["code"] for s in w.citizen.statuses_for(PHONE)] == [a["code"]]
+    with pytest.raises(CitizenError):
+        w.citizen.status("HS000000-XXXXX")
+    w.citizen.rate(5, a["code"])
+    with pytest.raises(CitizenError):
+        w.citizen.rate(9)
+
+
+def test_online_submission(world):
+    w = world
+    dep = verified_deposit(w, "KS-01")
+    dep.pages = [Image.new("RGB", (200, 280), "white")]
+    code = w.citizen.submit_online(dep)
+    assert w.ledger.dossier(code)["state"] == D.SUBMITTED_ONLINE.value

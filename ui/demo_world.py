@@ -1,0 +1,206 @@
+"""A self-contained kiosk world in memory for screenshots, UI tests and demos.
+
+Real store, ledger, OTP and citizen service on a temporary SQLite file; the devices are
+small in-process stand-ins (doors that open on command and close when told, an SMS
+inbox, a printer that writes PNG receipts). The simulators on pseudo-terminals replace
+them in the end-to-end runs.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from pathlib import Path
+
+from hardware.ports import DoorState, PrinterState
+from kiosk.auth.otp import OtpService
+from kiosk.clock import SystemClock
+from kiosk.config import load_config
+from kiosk.models import TrayState as T
+from kiosk.pii import Pii
+from kiosk.services.citizen import Catalog, CitizenService
+from kiosk.services.ledger import Ledger
+from kiosk.store import Store
+
+SAMPLE_CATALOG = Path(__file__).with_name("sample_catalog.json")
+
+
+class MemoryDoors:
+    """Doors that open at once and close when ``close_door`` is called."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+        self._state: dict[str, DoorState] = {}
+        self._listeners = []
+        self._lock = threading.Lock()
+        self.refuse_open = False
+
+    def add_listener(self, callback):
+        self._listeners.append(callback)
+
+    def free_tray(self, size: str) -> str | None:
+        trays = self.ledger.trays(state=T.EMPTY, size=size)
+        return trays[0]["id"] if trays else None
+
+    def door(self, tray_id: str) -> DoorState:
+        return self._state.get(tray_id, DoorState.LOCKED)
+
+    def open(self, tray_id: str, *, actor: str, reason: str, txn: str) -> bool:
+        with self._lock:
+            self.ledger.move_tray(tray_id, T.UNLOCKING, actor=actor, reason=reason, txn=txn)
+            if self.refuse_open:
+                prior = self.ledger.tray(tray_id)["prior_state"]
+                self.ledger.move_tray(tray_id, prior, actor=actor, reason="door did not open",
+                                      txn=txn)
+                return False
+            self.ledger.move_tray(tray_id, T.OPEN, actor=actor, reason=reason, txn=txn)
+            self._state[tray_id] = DoorState.OPEN
+        self._emit(tray_id, DoorState.OPEN, None)
+        return True
+
+    def close_door(self, tray_id: str, occupied: bool | None = True) -> None:
+        with self._lock:
+            self._state[tray_id] = DoorState.LOCKED
+        self._emit(tray_id, DoorState.LOCKED, occupied)
+
+    def _emit(self, tray_id, state, occupied):
+        for cb in list(self._listeners):
+            cb(tray_id, state, occupied)
+
+
+class SmsInbox:
+    def __init__(self):
+        self.messages: list[tuple[str, str, str]] = []
+        self.fail = False
+
+    def send(self, phone: str, text: str, *, key: str) -> str:
+        if self.fail:
+            raise ConnectionError("SMS link down")
+        self.messages.append((phone, text, key))
+        return key
+
+    def otp_send(self, phone, text, key):
+        self.send(phone, text, key=key)
+
+    def last_code(self) -> str:
+        import re
+        for _, text, _ in reversed(self.messages):
+            m = re.search(r"\b(\d{6})\b", text)
+            if m:
+                return m.group(1)
+        raise LookupError("no code in the inbox")
+
+
+class PngReceipts:
+    """A printer that writes each receipt as a PNG with the dossier code as a QR."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.paper = PrinterState.OK
+        self.printed: list[Path] = []
+
+    def state(self) -> PrinterState:
+        return self.paper
+
+    def print_receipt(self, receipt: dict, *, txn: str) -> None:
+        if self.paper not in (PrinterState.OK, PrinterState.PAPER_NEAR_END):
+            raise RuntimeError(f"printer: {self.paper.value}")
+        import segno
+        from PIL import Image, ImageDraw
+        img = Image.new("L", (576, 700), 255)
+        draw = ImageDraw.Draw(img)
+        y = 10
+        for line in (receipt.get("text") or json.dumps(
+                {k: receipt.get(k) for k in ("code", "procedure_vi", "tray", "when")},
+                ensure_ascii=False)).splitlines():
+            draw.text((10, y), line[:90], fill=0)
+            y += 16
+        if receipt.get("code"):
+            import io
+            buf = io.BytesIO()
+            segno.make(receipt["code"], error="m").save(buf, kind="png", scale=8, border=4)
+            buf.seek(0)
+            img.paste(Image.open(buf).convert("L"), (120, y + 10))
+        path = self.out_dir / f"receipt-{len(self.printed) + 1:03d}.png"
+        img.convert("1").save(path)
+        self.printed.append(path)
+
+
+class PaymentsDesk:
+    """Payments that turn 'paid' when ``mark_paid`` is called (or raise when offline)."""
+
+    def __init__(self):
+        self.offline = False
+        self._state: dict[str, str] = {}
+
+    def create(self, *, reference: str, amount: int, purpose: str) -> dict:
+        if self.offline:
+            raise ConnectionError("city link down")
+        self._state[reference] = "pending"
+        return {"id": reference}
+
+    def status(self, payment_id: str) -> str:
+        if self.offline:
+            raise ConnectionError("city link down")
+        return self._state.get(payment_id, "failed")
+
+    def mark_paid(self, payment_id: str | None = None) -> None:
+        for k in self._state:
+            if payment_id in (None, k):
+                self._state[k] = "paid"
+
+
+class DemoWorld:
+    """Everything a citizen screen needs, built on a temporary folder."""
+
+    def __init__(self, folder: str | Path | None = None, *, clock=None, config=None):
+        self._tmp = None
+        if folder is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="kiosk-ui-")
+            folder = self._tmp.name
+        self.folder = Path(folder)
+        self.cfg = config or load_config()
+        self.clock = clock or SystemClock()
+        self.store = Store.open(self.folder / "kiosk.db")
+        self.pii = Pii(b"demo-key-for-screens-0123456789")
+        self.ledger = Ledger(self.store, self.clock, self.pii, kiosk_id=self.cfg.kiosk.id)
+        self.ledger.sync_trays(self.cfg.trays())
+        self.doors = MemoryDoors(self.ledger)
+        self.sms = SmsInbox()
+        self.receipts = PngReceipts(self.folder / "receipts")
+        self.payments = PaymentsDesk()
+        self.otp = OtpService(self.clock, b"demo-otp-key-0123456789abcdef", self.sms.otp_send)
+        catalog = Catalog(json.loads(SAMPLE_CATALOG.read_text(encoding="utf-8")))
+        self.citizen = CitizenService(
+            ledger=self.ledger, clock=self.clock, pii=self.pii, otp=self.otp,
+            doors=self.doors, catalog=catalog, sms=self.sms, payments=self.payments,
+            receipts=self.receipts, hotline=self.cfg.kiosk.hotline,
+            kiosk_id=self.cfg.kiosk.id, office=self.cfg.kiosk.office)
+
+    def load_result(self, phone: str, *, procedure="KS-01", needs_id_check=False,
+                    id_number=None, size="M") -> dict:
+        """Put a result for ``phone`` into a free tray, as staff would."""
+        from kiosk.models import DossierState as D
+        tray = self.doors.free_tray(size)
+        with self.ledger.transaction():
+            d = self.ledger.create_dossier(procedure_code=procedure,
+                                           procedure_name="Kết quả hồ sơ", state=D.COLLECTED,
+                                           actor="staff:S001", phone=phone,
+                                           id_number=id_number, tray_size=size,
+                                           needs_id_check=needs_id_check)
+            self.ledger.move_tray(tray, T.RESERVED, actor="staff:S001", reason="load result",
+                                  dossier_code=d["code"], purpose="result")
+            self.ledger.move_tray(tray, T.UNLOCKING, actor="staff:S001", reason="load result")
+            self.ledger.move_tray(tray, T.OPEN, actor="staff:S001", reason="load result")
+            self.ledger.move_tray(tray, T.OCCUPIED_RESULT, actor="staff:S001",
+                                  reason="result loaded")
+            d = self.ledger.move_dossier(d["code"], "RESULT_LOADED", actor="staff:S001",
+                                         reason="result loaded", tray_id=tray)
+        return d
+
+    def close(self) -> None:
+        self.store.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
