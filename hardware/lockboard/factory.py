@@ -46,6 +46,11 @@ class CompositeLockBank:
     def health(self) -> list[DeviceHealth]:
         return [h for bank in self.banks for h in bank.health()]
 
+    def recent_exchanges(self) -> list:
+        """Recent commands on the serial buses (diagnostics, frame tests)."""
+        return [e for bank in self.banks if hasattr(bank, "recent_exchanges")
+                for e in bank.recent_exchanges()]
+
     def close(self) -> None:
         for bank in self.banks:
             bank.close()

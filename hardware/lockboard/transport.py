@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import select
+import termios
 import threading
 import time
 from typing import Callable, TypeVar
@@ -59,7 +60,7 @@ class SerialTransport:
                 self._serial = self._factory(self.port, self.baud, bytesize=8, parity="N",
                                              stopbits=1, timeout=0, write_timeout=1.0,
                                              exclusive=True)
-            except (serial.SerialException, OSError, ValueError) as exc:
+            except (serial.SerialException, OSError, termios.error, ValueError) as exc:
                 raise TransportError(f"cannot open serial port {self.port}: {exc}",
                                      _advice_for(exc, self.port)) from exc
             self.reopen_count += 1
@@ -110,7 +111,7 @@ class SerialTransport:
                     reply = accept(buf)
                     if reply is not None:
                         return reply, bytes(buf)
-            except (serial.SerialException, OSError) as exc:
+            except (serial.SerialException, OSError, termios.error) as exc:
                 self._drop()
                 raise TransportError(f"serial port {self.port} failed: {exc}",
                                      _advice_for(exc, self.port)) from exc
