@@ -1,0 +1,56 @@
+"""Scanned pages → one PDF: grayscale JPEG at 200 dpi, at most ~150 KB a page.
+
+img2pdf embeds each JPEG as it is (no second lossy step), so the size of the PDF is the
+sum of the pages. Paper grain near white is lifted to white first: it carries no text and
+is what makes a JPEG of a plain page large. (Pushing ink to solid black
+was tried and makes pages larger: sharper edges cost JPEG more than grey ones.)
+"""
+from __future__ import annotations
+
+import io
+
+import img2pdf
+from PIL import Image, ImageOps
+
+DPI = 200
+MAX_PAGE_BYTES = 150_000
+QUALITIES = (75, 65, 55, 45, 38, 30)
+WHITE_POINT = 215          # grey at or above this is paper, not ink
+
+
+def prepare_page(image: Image.Image, dpi: int = DPI) -> Image.Image:
+    """Grayscale, at ``dpi`` (downscaled if scanned finer), paper grain made white."""
+    img = ImageOps.exif_transpose(image).convert("L")
+    src_dpi = image.info.get("dpi", (dpi, dpi))[0] or dpi
+    if src_dpi > dpi * 1.05:
+        scale = dpi / float(src_dpi)
+        img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
+                         Image.LANCZOS)
+    return img.point(lambda v: 255 if v >= WHITE_POINT else round(v * 255 / WHITE_POINT))
+
+
+def compress_page(image: Image.Image, dpi: int = DPI,
+                  max_bytes: int = MAX_PAGE_BYTES) -> bytes:
+    """The page as a JPEG no larger than ``max_bytes`` if any quality down to 30 gets there.
+
+    Quality stops at 30: below that small print smears, and a readable page a little over
+    the budget is better than an unreadable one within it.
+    """
+    img = prepare_page(image, dpi)
+    data = b""
+    for q in QUALITIES:
+        buf = io.BytesIO()
+        img.save(buf, format="JPEG", quality=q, optimize=True, dpi=(dpi, dpi))
+        data = buf.getvalue()
+        if len(data) <= max_bytes:
+            break
+    return data
+
+
+def pages_to_pdf(pages: list[Image.Image], dpi: int = DPI,
+                 max_page_bytes: int = MAX_PAGE_BYTES) -> bytes:
+    if not pages:
+        raise ValueError("no pages to put into a PDF")
+    jpegs = [compress_page(p, dpi, max_page_bytes) for p in pages]
+    layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
+    return img2pdf.convert(jpegs, layout_fun=layout)
