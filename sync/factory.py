@@ -1,0 +1,43 @@
+"""``build_sync``: the sync service for one kiosk, from its profile."""
+from __future__ import annotations
+
+from sync.backoff import Backoff
+from sync.catalog import CatalogCache
+from sync.client import CityClient
+from sync.heartbeat import HeartbeatBuilder
+from sync.outbox import OutboxSender
+from sync.payments import CityPayments
+from sync.results import ResultsInbox
+from sync.schema import ensure_schema
+from sync.sms import SmsRouter
+from sync.token import read_token
+from sync.uploads import UploadQueue
+from sync.worker import SyncService
+
+
+def build_sync(cfg, ledger, store, clock, modem=None, *, health=None,
+               token: str | None = None) -> SyncService:
+    """A ``SyncService`` (not started: call ``.start()``). ``modem`` is the GSM fallback
+    (``hardware.ports.SmsModem``); ``health()`` returns the devices' ``DeviceHealth`` for
+    the heartbeat. The token comes from ``cfg.secrets.city_token_file`` unless given."""
+    ensure_schema(store)
+    if token is None:
+        token = read_token(cfg.path(cfg.secrets.city_token_file))
+    city = cfg.city
+    client = CityClient(city.base_url, token, cfg.kiosk.id, timeout_s=city.timeout_s)
+    outbox = OutboxSender(store, client, clock, batch_size=city.batch_size)
+    try:
+        from importlib.metadata import version
+        software = version("dossier-kiosk")
+    except Exception:
+        software = ""
+    return SyncService(
+        client=client, store=store, ledger=ledger, clock=clock, outbox=outbox,
+        results=ResultsInbox(store, client, clock, getattr(ledger, "pii", None)),
+        catalog=CatalogCache(store, client, clock),
+        uploads=UploadQueue(store, client, clock, cfg.path("{data_dir}/uploads")),
+        heartbeat=HeartbeatBuilder(cfg.kiosk.id, ledger, outbox, clock, health, software),
+        sms=SmsRouter(store, client, clock, modem),
+        payments=CityPayments(client),
+        backoff=Backoff(city.retry_base_s, city.retry_cap_s),
+        heartbeat_s=city.heartbeat_s, results_poll_s=city.results_poll_s)
