@@ -1,8 +1,12 @@
 """Code readers: serial line readers and camera frames decoded with zxing-cpp."""
 from __future__ import annotations
 
+import logging
+
 from .image_reader import FrameCodeReader, ImageUnreadable, camera_frames, decode_image
 from .serial_reader import SerialCodeReader
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = ["SerialCodeReader", "FrameCodeReader", "decode_image", "ImageUnreadable",
            "build_code_reader"]

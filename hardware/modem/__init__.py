@@ -1,8 +1,12 @@
 """GSM modem driver: SMS over AT commands in UCS2 text mode."""
 from __future__ import annotations
 
+import logging
+
 from .codec import split_sms, to_ucs2_hex, from_ucs2_hex
 from .driver import AtModem, ModemError, ModemNotAnswering, SmsRejected
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = ["AtModem", "ModemError", "ModemNotAnswering", "SmsRejected", "split_sms",
            "to_ucs2_hex", "from_ucs2_hex", "build_modem"]

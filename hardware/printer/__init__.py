@@ -1,9 +1,13 @@
 """ESC/POS receipt printer driver (python-escpos transports, DLE EOT status, raster bands)."""
 from __future__ import annotations
 
+import logging
+
 from .driver import EscposPrinter, PrinterUnavailable, PrintJob
 from .status import PrinterStatus, decode as decode_status
 from .transports import PrinterConnectError, open_transport
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = ["EscposPrinter", "PrinterUnavailable", "PrintJob", "PrinterStatus", "decode_status",
            "PrinterConnectError", "open_transport", "build_printer", "open_printer"]

@@ -1,10 +1,14 @@
 """Scanners: SANE through scanimage, or a folder a network scanner writes to; pages → PDF."""
 from __future__ import annotations
 
+import logging
+
 from .errors import ScannerError, from_sane
 from .folder import FolderScanner
 from .pdf import compress_page, pages_to_pdf
 from .sane import SaneScanner
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = ["SaneScanner", "FolderScanner", "ScannerError", "from_sane", "pages_to_pdf",
            "compress_page", "build_scanner", "scan_to_pdf"]
