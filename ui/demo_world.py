@@ -127,6 +127,29 @@ class PngReceipts:
         self.printed.append(path)
 
 
+class PaperFeeder:
+    """A scanner whose feeder holds made-up pages; ``jam`` makes the next scan fail."""
+
+    def __init__(self, pages: int = 2):
+        self.pages = pages
+        self.jam = False
+
+    def scan(self, txn: str) -> list:
+        from PIL import Image, ImageDraw
+        if self.jam:
+            raise RuntimeError("paper jam in the scanner")
+        out = []
+        for n in range(self.pages):
+            img = Image.new("RGB", (850, 1100), "white")
+            draw = ImageDraw.Draw(img)
+            draw.rectangle((60, 60, 790, 140), outline="black", width=4)
+            for y in range(200, 1000, 40):
+                draw.line((80, y, 770 - (y * 7) % 200, y), fill=(90, 90, 90), width=6)
+            draw.text((70, 80), f"PAGE {n + 1}", fill="black")
+            out.append(img)
+        return out
+
+
 class PaymentsDesk:
     """Payments that turn 'paid' when ``mark_paid`` is called (or raise when offline)."""
 
@@ -170,12 +193,13 @@ class DemoWorld:
         self.sms = SmsInbox()
         self.receipts = PngReceipts(self.folder / "receipts")
         self.payments = PaymentsDesk()
+        self.scanner = PaperFeeder()
         self.otp = OtpService(self.clock, b"demo-otp-key-0123456789abcdef", self.sms.otp_send)
         catalog = Catalog(json.loads(SAMPLE_CATALOG.read_text(encoding="utf-8")))
         self.citizen = CitizenService(
             ledger=self.ledger, clock=self.clock, pii=self.pii, otp=self.otp,
             doors=self.doors, catalog=catalog, sms=self.sms, payments=self.payments,
-            receipts=self.receipts, hotline=self.cfg.kiosk.hotline,
+            receipts=self.receipts, scanner=self.scanner, hotline=self.cfg.kiosk.hotline,
             kiosk_id=self.cfg.kiosk.id, office=self.cfg.kiosk.office)
 
     def load_result(self, phone: str, *, procedure="KS-01", needs_id_check=False,

@@ -484,6 +484,11 @@ class CitizenService:
                                       reason="deposit", txn=deposit.txn,
                                       dossier_code=deposit.code, purpose="deposit")
 
+    def door_left_open(self, tray_id: str) -> None:
+        """The door stayed open too long: the technician is alerted through the journal."""
+        self.ledger.event("door.left_open", actor=ACTOR, subject=tray_id,
+                          reason="door left open during a citizen's visit")
+
     def cancel(self, deposit: Deposit | None, reason: str = "cancelled") -> None:
         """Back out (button or idle): release the tray, cancel the draft, wipe the data."""
         if deposit is None:

@@ -1,0 +1,362 @@
+"""The citizen's window: a header over a stack of screens, and the flows between them.
+
+Screens never call devices or block: slow use cases go through ``OpRunner`` and come
+back on the UI thread. Door and code-reader events arrive from device threads and are
+turned into Qt signals here. Idle: after ``idle_timeout_s`` without a touch a warning
+with a one-tap "more time" shows for ``idle_warning_s``; then everything personal is
+wiped, a reserved tray released, and the welcome screen comes back in Vietnamese.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from PyQt5.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
+from PyQt5.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from ui import theme
+from ui.i18n import I18n
+from ui.ops import OpRunner
+from ui.speech import Speaker
+from ui.widgets.header import Header
+
+log = logging.getLogger(__name__)
+
+
+def screen_classes():
+    from ui.screens import (catalog, done, identify, idle, otp, payment, phone, pickup,
+                            pickup_id, privacy, problem, procedure, rating, scan, status,
+                            status_result, tray, welcome)
+    return [
+        (welcome.WelcomeScreen, {}),
+        (catalog.CatalogScreen, {}),
+        (procedure.ProcedureScreen, {}),
+        (identify.IdentifyScreen, {}),
+        (privacy.PrivacyScreen, {}),
+        (phone.PhoneScreen, {"flow": "deposit"}),
+        (otp.OtpScreen, {"flow": "deposit"}),
+        (scan.ScanScreen, {}),
+        (payment.PaymentScreen, {}),
+        (tray.TrayScreen, {}),
+        (done.DoneScreen, {}),
+        (rating.RatingScreen, {}),
+        (phone.PhoneScreen, {"flow": "pickup"}),
+        (otp.OtpScreen, {"flow": "pickup"}),
+        (pickup_id.PickupIdScreen, {}),
+        (pickup.PickupScreen, {}),
+        (status.StatusScreen, {}),
+        (phone.PhoneScreen, {"flow": "status"}),
+        (otp.OtpScreen, {"flow": "status"}),
+        (status_result.StatusResultScreen, {}),
+        (problem.ProblemScreen, {}),
+    ], idle.IdleOverlay
+
+
+class _ActivityFilter(QObject):
+    """Sees every touch: resets the idle clock and measures touch-to-paint."""
+
+    def __init__(self, win: "CitizenWindow"):
+        super().__init__(win)
+        self.win = win
+
+    def eventFilter(self, obj, event):
+        t = event.type()
+        if t in (QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress):
+            self.win.touched()
+        elif t in (QEvent.MouseButtonRelease, QEvent.TouchEnd):
+            self.win._touch_t0 = time.perf_counter()
+        elif t == QEvent.Paint and self.win._touch_t0 is not None:
+            self.win._touch_painted()
+        return False
+
+
+class CitizenWindow(QMainWindow):
+    door_changed = pyqtSignal(str, str, object)    # tray, door state, occupied
+    deposit_recorded = pyqtSignal(object)
+    code_read = pyqtSignal(str)
+    reset_done = pyqtSignal(str)                   # reason
+
+    def __init__(self, citizen, cfg, clock, *, speaker: Speaker | None = None,
+                 code_reader=None):
+        super().__init__()
+        self.citizen, self.cfg, self.clock = citizen, cfg, clock
+        self.tr = I18n(cfg.kiosk.languages[0] if cfg.kiosk.languages else "vi")
+        self.ops = OpRunner(self)
+        self.speaker = speaker or Speaker(enabled=cfg.ui.speech)
+        self.dpi = cfg.ui.screen_dpi
+        self.target_px = theme.mm_to_px(theme.MIN_TARGET_MM, self.dpi)
+        self.key_px = max(self.target_px, theme.mm_to_px(24, self.dpi))
+        self.palette_name, self.large_text = "default", False
+        self.session: dict = {}
+        self.history: list[tuple[str, dict]] = []
+        self.touch_to_paint_ms: list[float] = []
+        self._touch_t0: float | None = None
+        self.first_paint_at: float | None = None
+        self._last_activity = clock.monotonic()
+        self.setWindowTitle(cfg.kiosk.name)
+
+        central = QWidget()
+        col = QVBoxLayout(central)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        self.header = Header(self.tr, target_px=self.target_px,
+                             languages=tuple(cfg.kiosk.languages))
+        self.header.hotline_number = cfg.kiosk.hotline
+        self.header.voice_btn.setEnabled(self.speaker.available)
+        self.stack = QStackedWidget()
+        col.addWidget(self.header)
+        col.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        classes, overlay_cls = screen_classes()
+        self.screens: dict = {}
+        for cls, kwargs in classes:
+            screen = cls(self, **kwargs)
+            self.screens[screen.name] = screen
+            self.stack.addWidget(screen)
+        self.idle_overlay = overlay_cls(self, central)
+
+        self.header.back.connect(self.on_back)
+        self.header.home.connect(lambda: self.home("home"))
+        self.header.language.connect(self.set_language)
+        self.header.large_text.connect(self.set_large_text)
+        self.header.high_contrast.connect(self.set_high_contrast)
+        self.header.voice.connect(self.set_voice)
+        self.door_changed.connect(self._on_door)
+        self.deposit_recorded.connect(self._on_deposit_recorded)
+        self.code_read.connect(self._on_code)
+        citizen.add_door_listener(
+            lambda tray, state, occ: self.door_changed.emit(tray, getattr(state, "value",
+                                                                          str(state)), occ))
+        citizen.add_completed_listener(lambda dep: self.deposit_recorded.emit(dep))
+        if code_reader is not None:
+            code_reader.subscribe(lambda text: self.code_read.emit(text))
+
+        self._filter = _ActivityFilter(self)
+        QApplication.instance().installEventFilter(self._filter)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(250)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start()
+        self.apply_theme()
+        self.retranslate()
+        self.go("welcome")
+
+    # -- metrics and look ------------------------------------------------------------------
+    def px(self, mm: float) -> int:
+        return theme.mm_to_px(mm, self.dpi)
+
+    def apply_theme(self) -> None:
+        self.setStyleSheet(theme.stylesheet(self.palette_name, self.large_text))
+
+    def set_large_text(self, on: bool) -> None:
+        self.large_text = bool(on)
+        if self.header.large_btn.isChecked() != self.large_text:
+            self.header.large_btn.setChecked(self.large_text)
+        self.apply_theme()
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.palette_name = "high_contrast" if on else "default"
+        if self.header.contrast_btn.isChecked() != bool(on):
+            self.header.contrast_btn.setChecked(bool(on))
+        self.apply_theme()
+
+    def set_voice(self, on: bool) -> None:
+        self.speaker.set_enabled(on)
+        self.say_screen()
+
+    def set_language(self, lang: str) -> None:
+        self.tr.set_language(lang)
+        self.retranslate()
+        self.say_screen()
+
+    def retranslate(self) -> None:
+        self.header.retranslate(self.tr.lang)
+        for screen in self.screens.values():
+            screen.retranslate()
+        self.idle_overlay.retranslate()
+        self._update_header()
+
+    def say(self, text: str) -> None:
+        self.speaker.say(text, self.tr.lang)
+
+    def say_screen(self) -> None:
+        screen = self.current()
+        if screen is not None and screen.speak_key:
+            self.say(self.tr(screen.speak_key))
+
+    # -- navigation ------------------------------------------------------------------------
+    def current(self):
+        return self.stack.currentWidget()
+
+    def go(self, name: str, *, replace: bool = False, **ctx) -> None:
+        screen = self.screens[name]
+        old = self.current()
+        if old is not None and old is not screen:
+            old.leave()
+        if replace and self.history:
+            self.history.pop()
+        if name == "welcome":
+            self.history = []
+        self.history.append((name, ctx))
+        self.stack.setCurrentWidget(screen)
+        screen.enter(**ctx)
+        self._update_header()
+        self.say_screen()
+
+    def on_back(self) -> None:
+        screen = self.current()
+        if screen is not None:
+            screen.on_back()
+
+    def back(self) -> None:
+        if len(self.history) <= 1:
+            self.home("back")
+            return
+        self.history.pop()
+        name, ctx = self.history.pop()
+        self.go(name, **ctx)
+
+    def _update_header(self) -> None:
+        screen = self.current()
+        if screen is not None:
+            self.header.set_screen(screen.title(), show_nav=screen.show_nav)
+
+    def problem(self, reason: str, *, retry=None, **details) -> None:
+        self.go("problem", reason=reason, retry=retry, details=details)
+
+    def home(self, reason: str = "home") -> None:
+        """Start again: drop running work, release a reserved tray, wipe every screen."""
+        self.ops.cancel_all()
+        deposit = self.session.get("deposit")
+        if deposit is not None and not deposit.finished:
+            try:
+                self.citizen.cancel(deposit, reason=f"citizen left ({reason})")
+            except Exception:
+                log.exception("could not release the deposit's tray")
+        for challenge in (self.session.get("challenge"),):
+            if challenge:
+                self.citizen.otp.forget(challenge)
+        self.session = {}
+        for screen in self.screens.values():
+            screen.wipe()
+        self.idle_overlay.hide()
+        if reason == "idle":
+            self.tr.set_language("vi")
+            self.set_large_text(False)
+            self.set_high_contrast(False)
+            self.retranslate()
+        self.go("welcome")
+        self._last_activity = self.clock.monotonic()
+        self.reset_done.emit(reason)
+
+    # -- idle --------------------------------------------------------------------------------
+    def touched(self) -> None:
+        self._last_activity = self.clock.monotonic()
+        if self.idle_overlay.isVisible():
+            self.idle_overlay.hide()
+
+    def idle_seconds(self) -> float:
+        return self.clock.monotonic() - self._last_activity
+
+    def check_idle(self) -> None:
+        screen = self.current()
+        if screen is None or screen.name == "welcome":
+            self._last_activity = self.clock.monotonic()
+            return
+        if getattr(screen, "keeps_awake", False):   # a door is open: the tray screen warns
+            self._last_activity = self.clock.monotonic()
+            return
+        idle = self.idle_seconds()
+        timeout, warning = self.cfg.ui.idle_timeout_s, self.cfg.ui.idle_warning_s
+        if idle >= timeout + warning:
+            self.home("idle")
+        elif idle >= timeout:
+            self.idle_overlay.show_countdown(int(timeout + warning - idle + 0.999))
+
+    # -- device events --------------------------------------------------------------------
+    def _on_door(self, tray: str, state: str, occupied) -> None:
+        screen = self.current()
+        if hasattr(screen, "door_event"):
+            screen.door_event(tray, state, occupied)
+
+    def _on_deposit_recorded(self, deposit) -> None:
+        screen = self.current()
+        if hasattr(screen, "deposit_recorded"):
+            screen.deposit_recorded(deposit)
+
+    def _on_code(self, text: str) -> None:
+        self.touched()
+        screen = self.current()
+        if screen is not None and screen.on_code(text):
+            return
+        if screen is not None and screen.name == "welcome" and text.upper().startswith("HS"):
+            self.go("status")
+            self.current().on_code(text)
+
+    # -- measurements -----------------------------------------------------------------------
+    def _touch_painted(self) -> None:
+        t0, self._touch_t0 = self._touch_t0, None
+        self.touch_to_paint_ms.append((time.perf_counter() - t0) * 1000.0)
+
+    def paintEvent(self, event):
+        if self.first_paint_at is None:
+            self.first_paint_at = time.perf_counter()
+        super().paintEvent(event)
+
+    def closeEvent(self, event):
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        self.idle_timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._filter)
+        self.ops.close()
+        self.speaker.close()
+
+
+def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
+    """Factory for the composition root: ``services`` has cfg, clock and citizen."""
+    return CitizenWindow(services.citizen, services.cfg, services.clock,
+                         code_reader=code_reader)
+
+
+def main(argv=None) -> int:
+    """Show the citizen screens on an in-memory demo world (no devices needed)."""
+    import argparse
+    import sys
+    started = time.perf_counter()
+    parser = argparse.ArgumentParser(description="citizen screens on a demo world")
+    parser.add_argument("--config", default=None)
+    parser.add_argument("--quit-after-first-paint", action="store_true")
+    args = parser.parse_args(argv)
+    from kiosk.config import load_config
+    from ui.demo_world import DemoWorld
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    world = DemoWorld(config=load_config(args.config))
+    win = CitizenWindow(world.citizen, world.cfg, world.clock)
+    win.resize(1920, 1080)
+    if world.cfg.ui.fullscreen:
+        win.showFullScreen()
+    else:
+        win.show()
+
+    def report():
+        if win.first_paint_at is None:
+            QTimer.singleShot(5, report)
+            return
+        print(f"first screen painted {1000 * (win.first_paint_at - started):.0f} ms after start",
+              flush=True)
+        if args.quit_after_first_paint:
+            app.quit()
+    QTimer.singleShot(0, report)
+    code = app.exec_()
+    win.shutdown()
+    world.close()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

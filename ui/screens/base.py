@@ -1,0 +1,76 @@
+"""What every screen has: a title, texts that follow the language, an entry hook, and a
+way to wipe what the citizen typed."""
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from ui.widgets.buttons import BigButton
+
+
+class Screen(QWidget):
+    name = ""
+    title_key = ""
+    show_nav = True
+    speak_key = ""          # sentence read aloud on entry when voice is on
+
+    def __init__(self, win):
+        super().__init__()
+        self.win = win
+        self.tr = win.tr
+        self.ctx: dict = {}
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(48, 28, 48, 28)
+        self.layout_.setSpacing(20)
+        self.build()
+
+    # -- helpers -----------------------------------------------------------------------
+    def label(self, role: str | None = None, wrap: bool = True) -> QLabel:
+        lab = QLabel()
+        lab.setWordWrap(wrap)
+        lab.setTextFormat(Qt.PlainText)
+        if role:
+            lab.setProperty("role", role)
+        return lab
+
+    def button(self, kind: str = "secondary", height_mm: float = 18) -> BigButton:
+        return BigButton(kind=kind, min_px=self.win.target_px, height_px=self.win.px(height_mm))
+
+    def panel(self) -> tuple[QFrame, QVBoxLayout]:
+        frame = QFrame()
+        frame.setProperty("role", "panel")
+        lay = QVBoxLayout(frame)
+        lay.setContentsMargins(24, 20, 24, 20)
+        lay.setSpacing(12)
+        return frame, lay
+
+    def set_role(self, widget, role: str) -> None:
+        widget.setProperty("role", role)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    # -- hooks -------------------------------------------------------------------------
+    def build(self) -> None:
+        pass
+
+    def retranslate(self) -> None:
+        pass
+
+    def enter(self, **ctx) -> None:
+        self.ctx = ctx
+
+    def leave(self) -> None:
+        pass
+
+    def wipe(self) -> None:
+        """Forget anything personal this screen shows or holds."""
+
+    def on_code(self, text: str) -> bool:
+        """A code from the reader; True when this screen used it."""
+        return False
+
+    def title(self) -> str:
+        return self.tr(self.title_key) if self.title_key else ""
+
+    def on_back(self) -> None:
+        self.win.back()

@@ -1,0 +1,61 @@
+"""Who is handing in: scan the QR on the chip ID card, or type the ID number."""
+from __future__ import annotations
+
+from PyQt5.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
+
+from kiosk.services.citizen import CitizenError
+from ui.screens.base import Screen
+from ui.widgets.keypad import Keypad
+
+
+class IdentifyScreen(Screen):
+    name = "deposit-identify"
+    title_key = "identify.title"
+    speak_key = "identify.speak"
+
+    def build(self):
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        left = QVBoxLayout()
+        self.scan_hint = self.label("title")
+        self.or_type = self.label()
+        self.field = QLineEdit()
+        self.error = self.label("error")
+        self.error.hide()
+        left.addWidget(self.scan_hint)
+        left.addWidget(self.or_type)
+        left.addWidget(self.field)
+        left.addWidget(self.error)
+        left.addStretch(1)
+        row.addLayout(left, 1)
+        self.keypad = Keypad(self.field, key_px=self.win.key_px, max_len=12)
+        self.keypad.submitted.connect(self.submit)
+        row.addWidget(self.keypad)
+        self.layout_.addLayout(row, 1)
+
+    def submit(self, text: str):
+        dep = self.win.session.get("deposit")
+        try:
+            self.win.citizen.identify(dep, text)
+        except CitizenError as exc:
+            self.error.setText(self.tr(f"err.{exc.reason}"))
+            self.error.show()
+            return
+        self.field.clear()
+        self.error.hide()
+        self.win.go("deposit-privacy")
+
+    def on_code(self, text: str) -> bool:
+        if "|" in text or text.strip().isdigit():
+            self.submit(text)
+            return True
+        return False
+
+    def wipe(self):
+        self.field.clear()
+        self.error.hide()
+
+    def retranslate(self):
+        self.scan_hint.setText(self.tr("identify.scan"))
+        self.or_type.setText(self.tr("identify.type"))
+        self.field.setPlaceholderText(self.tr("identify.placeholder"))

@@ -1,0 +1,108 @@
+"""Scan the papers (optional for paper deposits, needed to submit online), with previews."""
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QImage, QPixmap
+from PyQt5.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QWidget
+
+from ui.screens.base import Screen
+from ui.screens.payment import after_scan
+
+
+def pil_to_pixmap(img, height: int) -> QPixmap:
+    rgb = img.convert("RGB")
+    data = rgb.tobytes("raw", "RGB")
+    qimg = QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format_RGB888).copy()
+    return QPixmap.fromImage(qimg).scaledToHeight(height, Qt.SmoothTransformation)
+
+
+class ScanScreen(Screen):
+    name = "deposit-scan"
+    title_key = "scan.title"
+    speak_key = "scan.speak"
+
+    def build(self):
+        self.hint = self.label("title")
+        self.state = self.label()
+        self.layout_.addWidget(self.hint)
+        self.layout_.addWidget(self.state)
+        self.strip = QWidget()
+        self.strip_row = QHBoxLayout(self.strip)
+        self.strip_row.setAlignment(Qt.AlignLeft)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.strip)
+        self.layout_.addWidget(scroll, 1)
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        self.scan_btn = self.button("primary", height_mm=22)
+        self.scan_btn.clicked.connect(self.scan)
+        self.next_btn = self.button(height_mm=22)
+        self.next_btn.clicked.connect(lambda: after_scan(self.win))
+        self.skip_btn = self.button(height_mm=22)
+        self.skip_btn.clicked.connect(self.skip)
+        for b in (self.scan_btn, self.next_btn, self.skip_btn):
+            row.addWidget(b)
+        self.layout_.addLayout(row)
+
+    def enter(self, **ctx):
+        super().enter(**ctx)
+        self.retranslate()
+        self.show_pages()
+
+    @property
+    def deposit(self):
+        return self.win.session.get("deposit")
+
+    def scan(self):
+        self.state.setText(self.tr("scan.scanning"))
+        self.set_role(self.state, "")
+        self.scan_btn.setEnabled(False)
+        self.win.ops.run(self.win.citizen.scan, self.deposit, on_success=self.scanned,
+                         on_failure=self.failed)
+
+    def scanned(self, pages):
+        self.scan_btn.setEnabled(True)
+        self.state.setText(self.tr("scan.done", pages=len(self.deposit.pages)))
+        self.show_pages()
+
+    def failed(self, exc):
+        self.scan_btn.setEnabled(True)
+        self.state.setText(self.tr(f"err.{getattr(exc, 'reason', 'scanner.unavailable')}"))
+        self.set_role(self.state, "error")
+        self.win.say(self.state.text())
+
+    def skip(self):
+        if self.deposit is not None:
+            self.deposit.pages = []
+            self.deposit.online = False
+        after_scan(self.win)
+
+    def show_pages(self):
+        while self.strip_row.count():
+            item = self.strip_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        pages = self.deposit.pages if self.deposit else []
+        for page in pages:
+            lab = QLabel()
+            lab.setPixmap(pil_to_pixmap(page, self.win.px(80)))
+            self.strip_row.addWidget(lab)
+        online = bool(self.deposit and self.deposit.online)
+        self.next_btn.setEnabled(bool(pages))
+        self.skip_btn.setVisible(not online)
+
+    def wipe(self):
+        while self.strip_row.count():
+            item = self.strip_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.state.setText("")
+
+    def retranslate(self):
+        online = bool(self.win.session and self.win.session.get("deposit")
+                      and self.win.session["deposit"].online)
+        self.hint.setText(self.tr("scan.hint.online" if online else "scan.hint"))
+        self.scan_btn.setText(self.tr("scan.scan"))
+        self.next_btn.setText(self.tr("scan.submit" if online else "scan.next"))
+        self.skip_btn.setText(self.tr("scan.skip"))

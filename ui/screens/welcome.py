@@ -1,0 +1,42 @@
+"""Home: three big choices, in plain words."""
+from __future__ import annotations
+
+from PyQt5.QtWidgets import QHBoxLayout
+
+from ui.screens.base import Screen
+
+
+class WelcomeScreen(Screen):
+    name = "welcome"
+    title_key = "welcome.title"
+    show_nav = False
+    speak_key = "welcome.speak"
+
+    def build(self):
+        self.hello = self.label("huge")
+        self.intro = self.label()
+        self.layout_.addWidget(self.hello)
+        self.layout_.addWidget(self.intro)
+        row = QHBoxLayout()
+        row.setSpacing(28)
+        self.choices = {}
+        for key, target in (("deposit", "deposit-catalog"), ("pickup", "pickup-phone"),
+                            ("status", "status")):
+            b = self.button("primary" if key == "deposit" else "secondary", height_mm=70)
+            b.clicked.connect(lambda _=False, t=target, k=key: self.start(k, t))
+            row.addWidget(b)
+            self.choices[key] = b
+        self.layout_.addLayout(row, 1)
+        self.help = self.label("muted")
+        self.layout_.addWidget(self.help)
+
+    def start(self, flow: str, target: str) -> None:
+        self.win.session = {"flow": flow}
+        self.win.go(target)
+
+    def retranslate(self):
+        self.hello.setText(self.tr("welcome.hello"))
+        self.intro.setText(self.tr("welcome.intro"))
+        for key, b in self.choices.items():
+            b.setText(self.tr(f"welcome.{key}") + "\n" + self.tr(f"welcome.{key}.hint"))
+        self.help.setText(self.tr("welcome.help", hotline=self.win.cfg.kiosk.hotline))

@@ -1,0 +1,194 @@
+"""Render every citizen screen in each language at 1920×1080 into PNG files.
+
+``python -m ui.screenshots --out docs/screens`` writes ``<screen>.<lang>.png`` (for
+example ``deposit-phone.vi.png``). The screens are reached by driving the real flow on
+an in-memory demo world, so what is pictured is what a citizen sees.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PyQt5.QtWidgets import QApplication  # noqa: E402
+
+SIZE = (1920, 1080)
+PHONE = "0912345678"
+
+
+def settle(win, timeout: float = 5.0) -> None:
+    """Let queued work and signals finish so the picture shows the settled screen."""
+    app = QApplication.instance()
+    end = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < end:
+        app.processEvents()
+        if win.ops.pending == 0:
+            quiet += 1
+            if quiet > 5:
+                return
+        else:
+            quiet = 0
+        time.sleep(0.005)
+
+
+def scenes(win, world):
+    """(file stem, setup function) in the order a citizen meets them."""
+    cit = world.citizen
+
+    def deposit(code="XD-04"):
+        win.home("home")
+        win.session = {"flow": "deposit"}
+        win.session["deposit"] = cit.start_deposit(code, win.tr.lang)
+        win.session["phone"] = PHONE
+        return win.session["deposit"]
+
+    def verified(code="XD-04"):
+        dep = deposit(code)
+        cit.identify(dep, "079123456789|123456789|Trần Thị Mai|01011960|Nữ|Q6|01012021")
+        cit.deposit_phone(dep, PHONE)
+        cit.deposit_code(dep, world.sms.last_code())
+        return dep
+
+    def s_catalog():
+        win.home("home")
+        win.session = {"flow": "deposit"}
+        win.go("deposit-catalog")
+
+    def s_scan():
+        dep = deposit("KS-01")
+        dep.online = True
+        dep.pages = world.scanner.scan("shot")
+        win.go("deposit-scan")
+
+    def s_payment():
+        world.payments.offline = False
+        verified("XD-04")
+        win.go("deposit-payment")
+
+    def s_tray():
+        dep = verified("KS-01")
+        dep.payment_state = "paid"
+        win.go("deposit-tray")
+
+    def s_done():
+        s_tray()
+        settle(win)
+        world.doors.close_door(win.session["deposit"].tray_id, occupied=True)
+
+    def s_pickup_tray():
+        win.home("home")
+        other = "0987654321"
+        world.load_result(other)
+        world.load_result(other)
+        win.session = {"flow": "pickup", "verified_phone": other, "phone": other}
+        win.screens["pickup-tray"].start_pickup()
+
+    def s_pickup_id():
+        win.home("home")
+        world.load_result(PHONE, needs_id_check=True, id_number="079123456789")
+        win.session = {"flow": "pickup", "verified_phone": PHONE, "phone": PHONE}
+        win.screens["pickup-tray"].start_pickup()
+
+    def s_status_result():
+        win.home("home")
+        d = world.load_result(PHONE)
+        win.go("status-result", items=[cit.status(d["code"])])
+
+    def s_idle():
+        deposit("KS-01")
+        win.go("deposit-phone")
+        win.idle_overlay.show_countdown(20)
+
+    def simple(name, **ctx):
+        def run():
+            deposit("XD-04") if name.startswith("deposit") else win.home("home")
+            win.session.setdefault("phone", PHONE)
+            win.go(name, **ctx)
+        return run
+
+    def s_rating():
+        win.home("home")
+        win.go("rating", subject="kiosk")
+
+    return [
+        ("welcome", lambda: win.home("home")),
+        ("deposit-catalog", s_catalog),
+        ("deposit-procedure", simple("deposit-procedure")),
+        ("deposit-identify", simple("deposit-identify")),
+        ("deposit-privacy", simple("deposit-privacy")),
+        ("deposit-phone", simple("deposit-phone")),
+        ("deposit-otp", simple("deposit-otp")),
+        ("deposit-scan", s_scan),
+        ("deposit-payment", s_payment),
+        ("deposit-tray", s_tray),
+        ("deposit-done", s_done),
+        ("rating", s_rating),
+        ("pickup-phone", simple("pickup-phone")),
+        ("pickup-otp", simple("pickup-otp")),
+        ("pickup-id", s_pickup_id),
+        ("pickup-tray", s_pickup_tray),
+        ("status", simple("status")),
+        ("status-result", s_status_result),
+        ("problem", lambda: (win.home("home"), win.problem("tray.none_free", size="L"))),
+        ("idle-warning", s_idle),
+    ]
+
+
+def render(out: Path, languages=("vi", "en", "zh"), *, large_text=False,
+           high_contrast=False, only=None) -> list[Path]:
+    from ui.demo_world import DemoWorld
+    from ui.main_window import CitizenWindow
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for lang in languages:
+        world = DemoWorld()
+        win = CitizenWindow(world.citizen, world.cfg, world.clock)
+        win.resize(*SIZE)
+        win.setFixedSize(*SIZE)
+        win.show()
+        win.set_large_text(large_text)
+        win.set_high_contrast(high_contrast)
+        for stem, setup in scenes(win, world):
+            if only and stem not in only:
+                continue
+            win.set_language(lang)
+            setup()
+            settle(win)
+            suffix = (".large" if large_text else "") + (".contrast" if high_contrast else "")
+            path = out / f"{stem}{suffix}.{lang}.png"
+            win.grab().save(str(path))
+            written.append(path)
+            win.idle_overlay.hide()
+        win.home("home")
+        settle(win)
+        win.shutdown()
+        win.close()
+        win.deleteLater()
+        app.processEvents()
+        world.close()
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="docs/screens")
+    parser.add_argument("--lang", action="append", choices=("vi", "en", "zh"))
+    parser.add_argument("--large-text", action="store_true")
+    parser.add_argument("--high-contrast", action="store_true")
+    parser.add_argument("--only", action="append")
+    args = parser.parse_args(argv)
+    paths = render(Path(args.out), tuple(args.lang or ("vi", "en", "zh")),
+                   large_text=args.large_text, high_contrast=args.high_contrast,
+                   only=args.only)
+    print(f"{len(paths)} screens written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""The band on top of every screen: where you are, Back, Home, hotline 1022, language,
+large text, high contrast and voice. Home and Back are always there except on the
+welcome screen, which is home."""
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from ui.widgets.buttons import BigButton
+
+LANG_LABELS = {"vi": "Tiếng Việt", "en": "English", "zh": "中文"}
+
+
+class Header(QWidget):
+    back = pyqtSignal()
+    home = pyqtSignal()
+    language = pyqtSignal(str)
+    large_text = pyqtSignal(bool)
+    high_contrast = pyqtSignal(bool)
+    voice = pyqtSignal(bool)
+
+    def __init__(self, tr, *, target_px: int, languages=("vi", "en", "zh"), parent=None):
+        super().__init__(parent)
+        self.tr = tr
+        self.setObjectName("header")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 10, 16, 10)
+        row.setSpacing(12)
+        h = target_px
+        self.back_btn = BigButton(min_px=h, height_px=h)
+        self.home_btn = BigButton(min_px=h, height_px=h)
+        self.back_btn.clicked.connect(self.back)
+        self.home_btn.clicked.connect(self.home)
+        self.title = QLabel()
+        self.title.setProperty("role", "title")
+        self.title.setWordWrap(True)
+        self.title.setMinimumWidth(200)
+        self.title.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.hotline = QLabel()
+        self.lang_btns = {}
+        for lang in languages:
+            b = BigButton(LANG_LABELS[lang], min_px=h, height_px=h)
+            b.setCheckable(True)
+            b.clicked.connect(lambda _=False, lang=lang: self.language.emit(lang))
+            self.lang_btns[lang] = b
+        self.large_btn = BigButton("A+", min_px=h, height_px=h)
+        self.large_btn.setCheckable(True)
+        self.large_btn.toggled.connect(self.large_text)
+        self.contrast_btn = BigButton("◐", min_px=h, height_px=h)
+        self.contrast_btn.setCheckable(True)
+        self.contrast_btn.toggled.connect(self.high_contrast)
+        self.voice_btn = BigButton("🔊", min_px=h, height_px=h)
+        self.voice_btn.setCheckable(True)
+        self.voice_btn.toggled.connect(self.voice)
+        for w in (self.back_btn, self.home_btn):
+            w.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+            row.addWidget(w)
+        row.addWidget(self.title, 1)
+        row.addWidget(self.hotline)
+        for w in (*self.lang_btns.values(), self.large_btn, self.contrast_btn, self.voice_btn):
+            w.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+            row.addWidget(w)
+
+    def set_screen(self, title: str, *, show_nav: bool) -> None:
+        self.title.setText(title)
+        self.back_btn.setVisible(show_nav)
+        self.home_btn.setVisible(show_nav)
+
+    def retranslate(self, lang: str) -> None:
+        self.back_btn.setText("‹ " + self.tr("nav.back"))
+        self.home_btn.setText("⌂ " + self.tr("nav.home"))
+        self.hotline.setText("☎ " + self.tr("nav.hotline", hotline=self.hotline_number))
+        self.large_btn.setToolTip(self.tr("nav.large_text"))
+        self.contrast_btn.setToolTip(self.tr("nav.contrast"))
+        self.voice_btn.setToolTip(self.tr("nav.voice"))
+        for code, b in self.lang_btns.items():
+            b.setChecked(code == lang)
+
+    hotline_number = "1022"
