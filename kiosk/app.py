@@ -1,0 +1,150 @@
+"""The composition root: the one place where drivers, the store, sync and the use cases
+are built from a profile and wired together.
+
+A device that cannot be opened does not stop the kiosk: it is reported (diagnostics,
+heartbeat) and the part of the service that needs it says so to the citizen. Nothing
+here touches a device before the profile has been validated completely.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass, field
+
+from hardware.ports import DeviceHealth, DeviceStatus
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import KioskConfig
+from kiosk.pii import Pii
+from kiosk.secrets import read_secret
+from kiosk.services.ledger import Ledger
+from kiosk.services.recovery import recover
+from kiosk.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskServices:
+    cfg: KioskConfig
+    clock: Clock
+    store: Store
+    ledger: Ledger
+    pii: Pii
+    lock_bank: object = None
+    doors: object = None
+    printer: object = None
+    receipts: object = None
+    scanner: object = None
+    code_reader: object = None
+    modem: object = None
+    sync: object = None
+    citizen: object = None
+    otp: object = None
+    recovery: dict = field(default_factory=dict)
+    startup_problems: dict = field(default_factory=dict)   # device → what went wrong
+    _closers: list = field(default_factory=list)
+
+    def device_health(self) -> list[DeviceHealth]:
+        """Every device's status for diagnostics and the city heartbeat."""
+        out: list[DeviceHealth] = []
+        for name, dev in (("locks", self.lock_bank), ("printer", self.printer),
+                          ("scanner", self.scanner), ("code_reader", self.code_reader),
+                          ("modem", self.modem)):
+            if dev is None:
+                problem = self.startup_problems.get(name)
+                if problem:
+                    out.append(DeviceHealth(name, DeviceStatus.OFFLINE, problem,
+                                            "see 'kiosk doctor' for what to check"))
+                continue
+            try:
+                h = dev.health()
+            except Exception as exc:   # a driver must never break the health report
+                h = DeviceHealth(name, DeviceStatus.HWERROR, f"health check failed: {exc}")
+            out.extend(h if isinstance(h, list) else [h])
+        free = shutil.disk_usage(self.cfg.data_dir).free
+        if free < 200 * 1024 * 1024:
+            out.append(DeviceHealth("disk", DeviceStatus.HWERROR,
+                                    f"only {free // (1024 * 1024)} MB free in "
+                                    f"{self.cfg.data_dir}", "free disk space or rotate logs"))
+        return out
+
+    def start(self) -> "KioskServices":
+        if self.doors is not None:
+            self.doors.start()
+        if self.sync is not None:
+            self.sync.start()
+        return self
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception as exc:
+                log.warning("closing %s: %s", closer, exc)
+        self._closers.clear()
+        self.store.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _try(services: KioskServices, name: str, build):
+    try:
+        dev = build()
+    except Exception as exc:
+        services.startup_problems[name] = str(exc)
+        log.warning("%s not available at start: %s", name, exc)
+        return None
+    if dev is not None and hasattr(dev, "close"):
+        services._closers.append(dev.close)
+    return dev
+
+
+def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
+                   create_secrets: bool = False) -> KioskServices:
+    """Everything the kiosk needs, from a validated profile. Call ``.start()`` next."""
+    from hardware.codereader import build_code_reader
+    from hardware.lockboard.factory import build_lock_bank
+    from hardware.modem import build_modem
+    from hardware.printer import build_printer
+    from hardware.scanner import build_scanner
+    from kiosk.auth.otp import OtpService
+    from kiosk.services.citizen import Catalog, CitizenService
+    from kiosk.services.doors import build_door_service
+    from kiosk.services.receipt_desk import ReceiptDesk
+    from sync import build_sync
+
+    clock = clock or SystemClock(cfg.kiosk.timezone)
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    key = read_secret(cfg.path(cfg.secrets.hmac_key_file), create=create_secrets)
+    if create_secrets:
+        read_secret(cfg.path(cfg.secrets.city_token_file), create=True)
+    pii = Pii(key)
+    store = Store.open(cfg.db_path)
+    ledger = Ledger(store, clock, pii, kiosk_id=cfg.kiosk.id)
+    ledger.sync_trays(cfg.trays())
+    s = KioskServices(cfg=cfg, clock=clock, store=store, ledger=ledger, pii=pii)
+    s.recovery = recover(ledger)
+
+    s.lock_bank = _try(s, "locks", lambda: build_lock_bank(cfg))
+    if s.lock_bank is not None:
+        s.doors = build_door_service(cfg, ledger, s.lock_bank, clock)
+        s._closers.append(s.doors.close)
+    s.printer = _try(s, "printer", lambda: build_printer(cfg))
+    s.scanner = _try(s, "scanner", lambda: build_scanner(cfg))
+    s.code_reader = _try(s, "code_reader", lambda: build_code_reader(cfg))
+    s.modem = _try(s, "modem", lambda: build_modem(cfg))
+    s.receipts = ReceiptDesk(s.printer, clock, kiosk_name=cfg.kiosk.name,
+                             office=cfg.kiosk.office, hotline=cfg.kiosk.hotline)
+    s.sync = build_sync(cfg, ledger, store, clock, s.modem, health=s.device_health)
+    s._closers.append(s.sync.stop)
+    s.otp = OtpService(clock=clock, key=key, send=s.sync.sms.send)
+    s.citizen = CitizenService(
+        ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
+        catalog=Catalog(s.sync.catalog), sms=s.sync.sms, payments=s.sync.payments,
+        receipts=s.receipts, scanner=s.scanner, uploads=s.sync.uploads,
+        hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office)
+    return s

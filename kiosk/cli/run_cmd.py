@@ -1,0 +1,76 @@
+"""``kiosk run``: start the kiosk (services, devices, sync and the touchscreen)."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+
+from kiosk.cli.config_cmd import report_config_error
+from kiosk.config import ConfigError, load_config
+
+SCREENLESS_PLATFORMS = {"offscreen", "minimal", "eglfs", "linuxfb", "vnc", "wayland"}
+log = logging.getLogger("kiosk.run")
+
+
+def has_display() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or platform in SCREENLESS_PLATFORMS)
+
+
+def run(args) -> int:
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        return report_config_error(exc)
+    if not has_display():
+        print("kiosk: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+              "  On a desktop, run it from a graphical session.\n"
+              "  Without a screen: 'make demo' plays a scripted day headless, or set "
+              "QT_QPA_PLATFORM=offscreen to run the kiosk with no window.", file=sys.stderr)
+        return 2
+    from kiosk.logs import setup_logging
+    setup_logging(cfg.data_dir / "kiosk.log")
+    from PyQt5.QtCore import QTimer
+    from PyQt5.QtWidgets import QApplication
+
+    from kiosk.app import build_services
+    from ui.main_window import build_citizen_window
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    services = build_services(cfg, create_secrets=args.create_secrets)
+    log.info("kiosk %s starting with %s; recovery: %s", cfg.kiosk.id, cfg.source,
+             services.recovery)
+    for device, problem in services.startup_problems.items():
+        log.warning("device %s unavailable: %s", device, problem)
+    services.start()
+    window = build_citizen_window(services, code_reader=services.code_reader)
+    if cfg.ui.fullscreen and not args.windowed:
+        window.showFullScreen()
+    else:
+        window.resize(1280, 800)
+        window.show()
+    # Ctrl-C / SIGTERM: leave the Qt loop cleanly so the store is closed properly.
+    signal.signal(signal.SIGINT, lambda *a: app.quit())
+    signal.signal(signal.SIGTERM, lambda *a: app.quit())
+    tick = QTimer()
+    tick.start(250)                       # lets Python see signals while Qt waits
+    tick.timeout.connect(lambda: None)
+    try:
+        return app.exec_()
+    finally:
+        window.shutdown()
+        services.close()
+        log.info("kiosk %s stopped", cfg.kiosk.id)
+
+
+def register(sub, groups) -> None:
+    p = sub.add_parser("run", help="start the kiosk (touchscreen, devices, city sync)")
+    p.add_argument("--config", default=None,
+                   help="TOML profile (default: config/sim.toml)")
+    p.add_argument("--windowed", action="store_true",
+                   help="a normal window even when the profile asks for full screen")
+    p.add_argument("--create-secrets", action="store_true",
+                   help="create missing secrets files (simulator and first start only)")
+    p.set_defaults(func=run)
