@@ -79,7 +79,7 @@ class SmsInbox:
         self.messages.append((phone, text, key))
         return key
 
-    def otp_send(self, phone, text, key):
+    def otp_send(self, phone, text, *, key):
         self.send(phone, text, key=key)
 
     def last_code(self) -> str:

@@ -74,7 +74,7 @@ class OtpPolicy:
     sms_window_s: float = 900.0
 
 
-SmsSend = Callable[[str, str, str], None]   # (phone, text, idempotency key)
+SmsSend = Callable[..., object]   # send(phone, text, *, key=idempotency key)
 
 
 @dataclass
@@ -129,7 +129,7 @@ class OtpService:
                 self.clock.monotonic() + self.policy.lifetime_s)
             sent.append(self.clock.monotonic())
         try:
-            self.send(phone, self.message(code), f"otp-{challenge_id}")
+            self.send(phone, self.message(code), key=f"otp-{challenge_id}")
         except Exception:
             with self._lock:
                 self._challenges.pop(challenge_id, None)

@@ -124,12 +124,19 @@ class Catalog:
     def __init__(self, source: CatalogPort | Iterable[dict]):
         self._source = source
         self._items: list[Procedure] | None = None
+        self._key: tuple = ()
 
     def items(self) -> list[Procedure]:
+        """The current list; a live source (the city's catalog cache) is asked each time
+        so a refresh shows at once, an empty answer is never kept."""
+        if hasattr(self._source, "procedures"):
+            raw = self._source.procedures()
+            key = tuple(d.get("code") for d in raw)
+            if self._items is None or self._key != key:
+                self._items, self._key = [Procedure.from_dict(d) for d in raw], key
+            return self._items
         if self._items is None:
-            raw = self._source.procedures() if hasattr(self._source, "procedures") \
-                else list(self._source)
-            self._items = [Procedure.from_dict(d) for d in raw]
+            self._items = [Procedure.from_dict(d) for d in self._source]
         return self._items
 
     def refresh(self) -> None:

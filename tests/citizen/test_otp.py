@@ -14,7 +14,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
-    def __call__(self, phone, text, key):
+    def __call__(self, phone, text, *, key):
         self.messages.append((phone, text, key))
 
     def last_code(self):
