@@ -35,8 +35,14 @@ class FrameLogEntry:
 
 class SimLockBus:
     def __init__(self, path: str | os.PathLike | None = None, boards: Iterable[int] | dict = (0,),
-                 *, item_sensors: bool = True, seed: int | None = None):
-        """``boards``: addresses, or ``{address: {"item_sensors": bool}}``."""
+                 *, item_sensors: bool = True, seed: int | None = None,
+                 line_baud: int | None = None):
+        """``boards``: addresses, or ``{address: {"item_sensors": bool}}``.
+
+        ``line_baud``: also spend the time the command and the reply take on a real
+        RS485 line at that speed (10 bits a byte); None answers as fast as the pty goes.
+        """
+        self.line_baud = line_baud
         if isinstance(boards, dict):
             specs = boards
         else:
@@ -164,6 +170,8 @@ class SimLockBus:
             self._changed()
         hooks, items = board.sensed()
         reply = bytearray(status_reply(board.address, hooks, items))
+        if self.line_baud:
+            time.sleep((len(cmd.raw) + len(reply)) * 10 / self.line_baud)
         if board.has_fault("slow"):
             time.sleep(board.fault_param("slow", "delay_s", 0.15))
         if board.has_fault("garbage"):
