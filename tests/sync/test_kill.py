@@ -1,0 +1,70 @@
+"""Kill the delivering kiosk process at random moments: nothing lost, nothing doubled."""
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+
+import pytest
+
+from kiosk.store import Store
+from tests.sync.conftest import KIOSK, TOKEN
+from tests.sync.helpers import (ROOT, assert_exactly_once_in_order, child_cmd, child_env,
+                                fill_outbox, run_child)
+
+
+def _delivered(db) -> int:
+    with Store.open(db) as store:
+        return store.query_one("SELECT COUNT(*) n FROM outbox WHERE delivered_at IS NOT NULL")["n"]
+
+
+@pytest.mark.slow
+def test_sigkill_during_delivery_loses_and_doubles_nothing(city, sync_store, ledger):
+    fill_outbox(ledger, 3000, dossiers=150)
+    db = sync_store.path
+    sync_store.close()
+    city.set_faults(rate=1.0, kinds=["delay"], delay_s=0.01, seed=5)   # stretch delivery
+    rng = random.Random(20261127)
+    kills = 0
+    progress = []
+    for _ in range(24):
+        proc = subprocess.Popen(child_cmd(db, city.api_url, TOKEN, KIOSK, 20), cwd=ROOT,
+                                env=child_env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=rng.uniform(0.4, 1.1))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+        progress.append(_delivered(db))
+    proc = run_child(db, city.api_url, TOKEN, KIOSK, 20)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout.splitlines()[-1])["drained"]
+    assert kills >= 12, progress
+    with Store.open(db) as store:
+        assert store.integrity_check() == "ok"
+        assert_exactly_once_in_order(city, store, KIOSK)
+        assert store.query_one("SELECT COUNT(*) n FROM outbox WHERE delivered_at IS NULL")[
+            "n"] == 0
+
+
+def test_crash_between_send_and_mark_resends_as_duplicates(city, sync_store, ledger):
+    """The city stored the batch, the kiosk died before writing it down: the next
+    start sends it again and the city answers 'duplicate'."""
+    fill_outbox(ledger, 40, dossiers=4)
+    db = sync_store.path
+    sync_store.close()
+    proc = run_child(db, city.api_url, TOKEN, KIOSK, 10,
+                     KIOSK_CRASHPOINT="sync.outbox.after_send")
+    assert proc.returncode == 137
+    assert city.stats()["events"] == 10 and _delivered(db) == 0
+    proc = run_child(db, city.api_url, TOKEN, KIOSK, 10)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    stats = city.stats()
+    assert stats["events"] == 40 and stats["events_duplicate"] == 10
+    with Store.open(db) as store:
+        assert_exactly_once_in_order(city, store, KIOSK)
+
+
