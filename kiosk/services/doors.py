@@ -119,10 +119,11 @@ class DoorService:
         A tray handed out here is not handed out again for ``promise_s`` seconds, so two
         callers choosing at the same moment get two different trays.
         """
+        rows = self.ledger.trays(state=T.EMPTY, size=size)   # not under self._lock
         now = time.monotonic()
         with self._lock:
             self._promised = {t: exp for t, exp in self._promised.items() if exp > now}
-            for row in self.ledger.trays(state=T.EMPTY, size=size):
+            for row in rows:
                 tray = row["id"]
                 reading = self._last.get(tray)
                 if tray in self._busy or tray in self._promised:
@@ -169,6 +170,14 @@ class DoorService:
             except DeviceError as exc:
                 self._unlock_failed(tray_id, prior, actor, txn, exc)
                 return False
+            except BaseException as exc:
+                # Not a device answer at all: whether the latch moved is not known.
+                with self._lock:
+                    self._expect_open.pop(tray_id, None)
+                self.ledger.move_tray(tray_id, T.UNKNOWN, actor=actor, txn=txn,
+                                      reason=f"unlock interrupted ({type(exc).__name__}); "
+                                             "a person must check the tray")
+                raise
             crashpoint("lock.after_pulse")
             # 3. confirm by the sensor
             reading = self._confirm(tray_id, reading)
