@@ -1,0 +1,123 @@
+"""Fixtures of the staff tests: a real SQLite ledger, lock boards simulated on a pty,
+the city simulator on 127.0.0.1 for results and SMS."""
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from hardware.lockboard.factory import build_lock_bank
+from kiosk.auth.staff import StaffAuth
+from kiosk.clock import ManualClock
+from kiosk.config import DEFAULT_CONFIG, parse_config
+from kiosk.pii import Pii
+from kiosk.services.doors import DoorService
+from kiosk.services.ledger import Ledger
+from kiosk.services.rounds import RoundService
+from kiosk.store import Store
+from sim.lockboard import SimLockBus
+
+KIOSK_ID = "TEST-STAFF"
+ZONE = "Asia/Ho_Chi_Minh"
+
+
+def sim_profile(data_dir: Path, port: str, **sections) -> "KioskConfig":  # noqa: F821
+    data = tomllib.loads(Path(DEFAULT_CONFIG).read_text("utf-8"))
+    data["kiosk"]["data_dir"] = str(data_dir)
+    data["kiosk"]["id"] = KIOSK_ID
+    data["lock_buses"][0]["port"] = port
+    for key, value in sections.items():
+        data[key] = {**data.get(key, {}), **value}
+    return parse_config(data, "test-profile", str(data_dir))
+
+
+def board_lock(profile, tray_id: str) -> tuple[int, int]:
+    spec = next(t for t in profile.trays() if t.id == tray_id)
+    return spec.board, spec.lock
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(datetime(2026, 11, 27, 13, 25), zone=ZONE)
+
+
+@pytest.fixture
+def sim_bus(tmp_path):
+    bus = SimLockBus(tmp_path / "dev" / "lockbus-a", boards=[0, 1], seed=11)
+    yield bus
+    bus.close()
+
+
+@pytest.fixture
+def profile(tmp_path, sim_bus):
+    return sim_profile(tmp_path, sim_bus.path)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "kiosk.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def ledger(store, clock, profile):
+    led = Ledger(store, clock, Pii(b"staff-test-key-0123456789abcdef"), kiosk_id=KIOSK_ID)
+    led.sync_trays(profile.trays())
+    return led
+
+
+@pytest.fixture
+def bank(profile):
+    b = build_lock_bank(profile)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def doors(ledger, bank, clock):
+    """The poller is not started: tests call poll_once() when a door has moved."""
+    svc = DoorService(ledger, bank, clock, confirm_s=0.3, confirm_poll_s=0.05)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def auth(ledger, clock, tmp_path):
+    # a cheaper scrypt cost keeps the suite fast; production uses n = 2**14
+    return StaffAuth(ledger, clock, tmp_path / "secrets" / "staff-totp.json", scrypt_n=2 ** 10)
+
+
+@pytest.fixture
+def rounds(ledger, doors, clock, profile):
+    return RoundService(ledger=ledger, doors=doors, clock=clock, round_times=profile.rounds.times,
+                        expiry_days=3, reminder_hours_before=24, kiosk_id=KIOSK_ID,
+                        kiosk_name=profile.kiosk.name, office=profile.kiosk.office,
+                        office_address=profile.kiosk.office_address)
+
+
+def deposit(ledger, tray: str, phone: str = "0912345678", *, procedure="HT-05") -> str:
+    """A citizen's deposit as the citizen service records it (door closed, paper in)."""
+    d = ledger.create_dossier(procedure_code=procedure, procedure_name="Đăng ký khai sinh",
+                              state="DRAFT", actor="citizen", phone=phone)
+    txn = f"dep-{d['code']}"
+    ledger.move_tray(tray, "RESERVED", actor="citizen", reason="deposit", txn=txn,
+                     dossier_code=d["code"], purpose="deposit")
+    ledger.move_tray(tray, "UNLOCKING", actor="citizen", reason="deposit", txn=txn)
+    ledger.move_tray(tray, "OPEN", actor="citizen", reason="deposit", txn=txn)
+    ledger.move_tray(tray, "OCCUPIED_DEPOSIT", actor="citizen", reason="door closed", txn=txn)
+    ledger.move_dossier(d["code"], "DEPOSITED", actor="citizen", reason="door closed",
+                        tray_id=tray)
+    return d["code"]
+
+
+def journal(ledger, **where) -> list[dict]:
+    rows = ledger.store.query("SELECT * FROM journal ORDER BY seq")
+    return [r for r in rows if all(r.get(k) == v for k, v in where.items())]
+
+
+def outbox(ledger, kind=None) -> list[dict]:
+    rows = ledger.store.query("SELECT * FROM outbox ORDER BY id")
+    return [r for r in rows if kind is None or r["kind"] == kind]
