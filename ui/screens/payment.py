@@ -14,8 +14,20 @@ POLL_MS = 1500
 
 
 def after_scan(win) -> None:
+    """Paper deposits reserve their tray before any money moves: nobody pays for a
+    deposit the machine has no room for. Then the fee, then the tray opens."""
     dep = win.session.get("deposit")
-    if dep is not None and dep.procedure.fee > 0 and dep.payment_state in ("none", "pending"):
+    if dep is None:
+        win.home("lost")
+        return
+    if not dep.online and not dep.tray_id:
+        win.ops.run(win.citizen.reserve_tray, dep,
+                    on_success=lambda _: after_scan(win),
+                    on_failure=lambda exc: win.problem(
+                        getattr(exc, "reason", "unexpected"),
+                        **getattr(exc, "details", {})))
+        return
+    if dep.procedure.fee > 0 and dep.payment_state in ("none", "pending"):
         win.go("deposit-payment")
     else:
         after_payment(win)
