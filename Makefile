@@ -41,7 +41,7 @@ debian-deps:
 	fi
 
 test: $(STAMP) debian-deps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not soak" $(PYTEST_ARGS)
 
 run: $(STAMP)
 	$(BIN)/kiosk-sim
