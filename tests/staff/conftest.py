@@ -121,3 +121,40 @@ def journal(ledger, **where) -> list[dict]:
 def outbox(ledger, kind=None) -> list[dict]:
     rows = ledger.store.query("SELECT * FROM outbox ORDER BY id")
     return [r for r in rows if kind is None or r["kind"] == kind]
+
+
+@pytest.fixture
+def city(tmp_path):
+    from sim.city import CitySim
+    sim = CitySim(tmp_path / "city.db", port=0, seed=3, sms_inbox=tmp_path / "city-sms.jsonl")
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def city_client(city):
+    from sync.client import CityClient
+    client = CityClient(city.api_url, "test-token", KIOSK_ID, timeout_s=5)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def results_inbox(store, ledger, city_client, clock):
+    from sync.results import ResultsInbox
+    from sync.schema import ensure_schema
+    ensure_schema(store)
+    return ResultsInbox(store, city_client, clock, ledger.pii)
+
+
+@pytest.fixture
+def sms_router(store, city_client, clock):
+    from sync.schema import ensure_schema
+    from sync.sms import SmsRouter
+    ensure_schema(store)
+    return SmsRouter(store, city_client, clock, modem=None)
+
+
+def city_sms(city) -> list[dict]:
+    return city.db.query("SELECT * FROM sms ORDER BY id")
