@@ -58,6 +58,7 @@ class DoorService:
         self.door_open_alert_s = door_open_alert_s
         self.promise_s = promise_s
         self._lock = threading.RLock()              # guards the dicts below
+        self._door_moved = threading.Condition(self._lock)
         self._tray_locks: dict[str, threading.Lock] = {}
         self._busy: set[str] = set()                # open() in progress
         self._touched: dict[str, float] = {}        # when open()/resolve() last let go
@@ -108,6 +109,15 @@ class DoorService:
         if self.ledger.tray(tray_id)["state"] == T.TAMPERED.value:
             return DoorState.TAMPERED
         return reading.door if reading else DoorState.UNKNOWN
+
+    def wait_closed(self, tray_id: str, timeout_s: float) -> TrayReading | None:
+        """Block until the poller sees the door of an opened tray shut (or its board
+        lost); None after ``timeout_s``. Needs the poller running (``start()``)."""
+        with self._door_moved:
+            if not self._door_moved.wait_for(lambda: tray_id not in self._expect_open,
+                                             timeout_s):
+                return None
+            return self._last.get(tray_id)
 
     def reading(self, tray_id: str) -> TrayReading | None:
         with self._lock:
@@ -371,6 +381,7 @@ class DoorService:
                                       note=BOARD_OFFLINE_NOTE + state.value)
                 with self._lock:
                     self._expect_open.pop(tray, None)
+                    self._door_moved.notify_all()
                 events.append((tray, DoorState.UNKNOWN, None))
             return
         if state == T.FAULT and (row.get("note") or "").startswith(BOARD_OFFLINE_NOTE):
@@ -409,6 +420,7 @@ class DoorService:
                 txn = self._expect_open.pop(tray, None)
                 self._open_since.pop(tray, None)
                 self._alerted.discard(tray)
+                self._door_moved.notify_all()
             self.ledger.event("door.closed", actor=ACTOR, subject=tray, txn=txn,
                               reason="door shut after an unlock", to_city=False,
                               data={"occupied": reading.occupied})

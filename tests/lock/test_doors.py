@@ -242,3 +242,14 @@ def test_service_open_of_an_unknown_tray(doors, ledger, sim_bus):
     assert ledger.tray("A07")["state"] == T.EMPTY.value
     actions = [r["action"] for r in journal(ledger, "A07")]
     assert actions[-3:] == ["door.service_open", "door.closed", "tray.state"]
+
+
+def test_wait_closed_with_the_poller_running(ledger, bank, clock, sim_bus):
+    with DoorService(ledger, bank, clock, poll_s=0.5, busy_poll_s=0.05, confirm_s=0.3,
+                     confirm_poll_s=0.05) as doors:
+        reserve(ledger, "A13", "txn-w")
+        assert doors.open("A13", actor="staff:07", reason="collect", txn="txn-w")
+        assert doors.wait_closed("A13", timeout_s=0.01) is None      # still open
+        sim_bus.close_door(0, 13)
+        reading = doors.wait_closed("A13", timeout_s=10)
+        assert reading is not None and reading.door == DoorState.LOCKED
