@@ -99,27 +99,74 @@ def tray_places(profile: dict) -> list[TrayPlace]:
     return out
 
 
-def render_profile(text: str, run: Path, city_url: str, city: dict | None = None) -> str:
-    """config/sim.toml's text with this run's folder and city; comments kept."""
-    text = re.sub(r'(?m)^data_dir\s*=.*$', f'data_dir = "{run}"', text, count=1)
-    settings = {"base_url": city_url, **(city or {})}
-    lines = text.split("\n")
-    out, in_city = [], False
-    for line in lines:
+def _section_lines(text: str):
+    """(section header or '', line) for each line of a TOML text."""
+    section = ""
+    for line in text.split("\n"):
         stripped = line.strip()
         if stripped.startswith("["):
-            if in_city is True:
-                in_city = "done"
-            if stripped == "[city]":
-                in_city = True
-                out.append(line)
-                for k, v in settings.items():
-                    out.append(f"{k} = {json.dumps(v)}")
-                continue
-        if in_city is True and "=" in stripped and stripped.split("=")[0].strip() in settings:
+            section = stripped.strip("[]").strip()
+        yield section, line
+
+
+_KEY = re.compile(r'^(\s*)([A-Za-z0-9_]+)(\s*=\s*)(.*)$')
+
+
+def simulate_profile(text: str, run: Path, *, headless: bool = False) -> str:
+    """Any profile turned into one the simulators can serve: data and secrets in the run
+    folder, every serial port a pseudo-terminal link under ``<run>/dev``, SANE's test
+    scanner, GPIO on the mock pin factory, a window instead of full screen. Comments
+    stay, so the file still reads like the profile it came from."""
+    out = []
+    for section, line in _section_lines(text):
+        m = _KEY.match(line)
+        if not m:
+            out.append(line)
+            continue
+        indent, key, eq, value = m.groups()
+        new = None
+        if section == "kiosk" and key == "data_dir":
+            new = json.dumps(str(run))
+        elif key == "port" and section in ("lock_buses", "printer", "code_reader", "modem"):
+            path = json.loads(value.split("#")[0].strip())
+            if not path.startswith("{data_dir}"):
+                new = json.dumps("{data_dir}/dev/" + Path(path).name)
+        elif section == "secrets" and key.endswith("_file"):
+            path = json.loads(value.split("#")[0].strip())
+            new = json.dumps("{data_dir}/secrets/" + Path(path).name)
+        elif section == "scanner" and key == "device":
+            new = '"test"'
+        elif section == "scanner" and key == "driver":
+            new = '"sane"'
+        elif section == "code_reader" and key == "driver":
+            new = '"serial"'
+        elif section == "printer" and key == "transport":
+            new = '"serial"'
+        elif section == "gpio" and key == "pin_factory":
+            new = '"mock"'
+        elif section == "ui" and key == "fullscreen":
+            new = "false"
+        out.append(f"{indent}{key}{eq}{new}" if new is not None else line)
+    return "\n".join(out)
+
+
+def set_city(text: str, city_url: str, city: dict | None = None) -> str:
+    """The [city] section pointed at the simulator, with the given settings."""
+    settings = {"base_url": city_url, **(city or {})}
+    out, in_city, written = [], False, False
+    for section, line in _section_lines(text):
+        if line.strip().startswith("["):
+            in_city = line.strip() == "[city]"
+            out.append(line)
+            if in_city:
+                out.extend(f"{k} = {json.dumps(v)}" for k, v in settings.items())
+                written = True
+            continue
+        m = _KEY.match(line)
+        if in_city and m and m.group(2) in settings:
             continue
         out.append(line)
-    if in_city is False:
+    if not written:
         out.append("\n[city]")
         out.extend(f"{k} = {json.dumps(v)}" for k, v in settings.items())
     return "\n".join(out)
@@ -144,7 +191,13 @@ class SimLauncher:
         self.kiosk_cmd = kiosk_cmd
         self.kiosk_env = dict(kiosk_env or {})
         self.use_remote = remote
-        self.profile = tomllib.loads(self.profile_src.read_text(encoding="utf-8"))
+        try:
+            self.profile_text = simulate_profile(self.profile_src.read_text(encoding="utf-8"),
+                                                 self.run)
+            self.profile = tomllib.loads(self.profile_text)
+        except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
+            raise LaunchError(f"cannot use the profile {self.profile_src}: {exc}; pass a "
+                              "profile such as config/sim.toml") from None
         self.places = tray_places(self.profile)
         self.city: CitySim | None = None
         self.buses: dict[str, SimLockBus] = {}
@@ -254,10 +307,9 @@ class SimLauncher:
                                   self.modem_inbox)
 
     def _write_profile(self) -> None:
-        text = self.profile_src.read_text(encoding="utf-8")
-        header = ("# Written by kiosk-sim for the run folder " + str(self.run) +
-                  "; edits are overwritten at the next start.\n")
-        body = render_profile(text, self.run, self.city.api_url, self.city_settings)
+        header = (f"# Written by kiosk-sim from {self.profile_src} for the run folder "
+                  f"{self.run}; edits are overwritten at the next start.\n")
+        body = set_city(self.profile_text, self.city.api_url, self.city_settings)
         tmp = self.config_path.with_suffix(".toml.new")
         tmp.write_text(header + body, encoding="utf-8")
         os.replace(tmp, self.config_path)
