@@ -68,19 +68,20 @@ class EscposPrinter:
         self._closed = False
 
     # ---- status -------------------------------------------------------------------
-    def _ask(self, n: int) -> int | None:
+    def _ask(self, n: int, timeout: float | None = None) -> int | None:
         drain(self._dev)
         self._dev._raw(st.DLE_EOT + bytes((n,)))
-        return read_reply(self._dev, self.status_timeout)
+        return read_reply(self._dev, timeout or self.status_timeout)
 
-    def _status_unlocked(self) -> st.PrinterStatus:
+    def _status_unlocked(self, first_timeout: float | None = None) -> st.PrinterStatus:
+        """DLE EOT 1..4; ``first_timeout`` allows for receipt bytes still on the line."""
         if self._closed:
             return st.PrinterStatus(PrinterState.OFFLINE, "the printer driver is closed")
         if not self.has_status:
             return st.PrinterStatus(PrinterState.OK, "ready (this transport cannot report "
                                     "paper or cover state)")
         try:
-            replies = {st.PRINTER: self._ask(st.PRINTER)}
+            replies = {st.PRINTER: self._ask(st.PRINTER, first_timeout)}
             if replies[st.PRINTER] is not None:
                 replies[st.OFFLINE_CAUSE] = self._ask(st.OFFLINE_CAUSE)
                 if replies[st.PRINTER] & 0x08 or (replies[st.OFFLINE_CAUSE] or 0) & 0x40:
@@ -163,8 +164,10 @@ class EscposPrinter:
                     PrinterState.OFFLINE, f"sending the receipt failed: {exc}",
                     "check the printer cable and power")) from None
             seconds = time.monotonic() - t0
-            after = self._status_unlocked()
-        wire = len(payload) * 10 / self.baud if self.baud else None
+            wire = len(payload) * 10 / self.baud if self.baud else None
+            # The query queues behind whatever the OS has not put on the wire yet.
+            backlog = max(0.0, (wire or 0.0) - seconds)
+            after = self._status_unlocked(first_timeout=self.status_timeout + backlog * 1.5)
         self.last_job = PrintJob(txn, len(payload), seconds, wire)
         log.info("receipt for %s: %d bytes in %.2f s", txn, len(payload), seconds)
         if not after.can_print:

@@ -15,8 +15,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sim.printer", description=__doc__.split("\n")[0])
     ap.add_argument("--link", required=True, help="symlink the kiosk opens, e.g. var/dev/printer")
     ap.add_argument("--out", required=True, help="folder for the receipt PNGs")
+    ap.add_argument("--baud", type=int, default=None,
+                    help="take bytes no faster than this serial speed (default: as fast as "
+                         "they come)")
     args = ap.parse_args(argv)
-    with PrinterSim(args.link, args.out) as sim:
+    with PrinterSim(args.link, args.out, line_baud=args.baud) as sim:
         print(f"printer on {sim.path} ({sim.link.slave_name}); receipts into {args.out}",
               flush=True)
         for line in sys.stdin:

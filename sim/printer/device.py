@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import threading
+import time
 from pathlib import Path
 
 import segno
@@ -27,11 +28,14 @@ EC = {0x30: "l", 0x31: "m", 0x32: "q", 0x33: "h"}
 
 class PrinterSim:
     def __init__(self, link: str | os.PathLike | None, out_dir: str | os.PathLike, *,
-                 width_dots: int = WIDTH_DOTS):
+                 width_dots: int = WIDTH_DOTS, line_baud: int | None = None):
         self.link = PtyLink(link)
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.width = width_dots
+        # A pty moves bytes as fast as the CPU; with line_baud set, the printer takes them
+        # no faster than a serial line would (10 bits a byte), so timings are realistic.
+        self.line_baud = line_baud
         self.switches = {name: False for name in SWITCHES}
         self.receipts: list[Path] = []
         self.bytes_received = 0
@@ -65,9 +69,11 @@ class PrinterSim:
     # ---- the device loop ------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
-            data = self.link.read(0.05)
+            data = self.link.read(0.05, 128 if self.line_baud else 4096)
             if not data:
                 continue
+            if self.line_baud:
+                time.sleep(len(data) * 10 / self.line_baud)
             self.bytes_received += len(data)
             for cmd in self._decoder.feed(data):
                 self._do(cmd)

@@ -93,3 +93,16 @@ def test_file_transport_writes_the_same_bytes(tmp_path, small_receipt):
         sent = p.print_image(small_receipt.image, "t6", small_receipt.qr_codes)
         assert p.health().status is DeviceStatus.ONLINE
     assert out.stat().st_size == sent
+
+
+def test_status_after_a_slow_line_is_not_mistaken_for_silence(tmp_path, small_receipt):
+    # the simulator takes bytes no faster than a real serial line; the status query sent
+    # after the receipt waits behind them, and must not read as "does not answer"
+    from hardware.printer import open_printer
+    from sim.printer import PrinterSim
+    with PrinterSim(tmp_path / "p", tmp_path / "out", line_baud=115200) as sim, \
+            open_printer("serial", port=sim.path, baud=115200) as p:
+        p.status_timeout = 0.3
+        sent = p.print_image(small_receipt.image, "t7", small_receipt.qr_codes)
+        assert len(sim.wait_receipts(1)) == 1
+        assert sim.bytes_received >= sent
