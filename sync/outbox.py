@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from kiosk.crashpoints import crashpoint
 from kiosk.store import Store
 from sync.client import CityClient
-from sync.errors import CityRejected
+from sync.errors import CityRejected, CityServerError
 from sync.scrub import scrub
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,9 @@ class OutboxSender:
             self._park([by_key[k] for k in refused], refused)
         crashpoint("sync.outbox.after_mark")
         left = len(rows) - len(done) - len(refused)
+        if left and not done and not refused:
+            raise CityServerError(f"POST /events: the answer mentions none of the {len(rows)} "
+                                  "keys sent; they stay queued")
         if left:
             log.warning("city answer left %d of %d events unmentioned; they stay queued",
                         left, len(rows))

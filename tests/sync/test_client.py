@@ -1,6 +1,7 @@
 """The client's error types, the token file, and build_sync from a profile."""
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -86,3 +87,31 @@ def test_build_sync_from_the_profile(city, tmp_path, store, ledger, clock):
     finally:
         service.close()
         service.close()
+
+
+def test_cli_outbox_and_ping(city, tmp_path, store, ledger, capsys):
+    from kiosk.cli import main
+    from sync.schema import ensure_schema
+    ensure_schema(store)
+    ledger.event("Bad Kind", actor="test", subject="x")
+    with store.write():
+        store.execute("UPDATE outbox SET dead_letter = 'refused' WHERE kind = 'Bad Kind'")
+    assert main(["db", "outbox", "--db", store.path]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["pending"] == 0 and out["dead_letters"][0]["kind"] == "Bad Kind"
+    cfg = _profile(tmp_path, city.api_url)
+    profile = tmp_path / "profile.toml"
+    profile.write_text(_toml(cfg, city.api_url), "utf-8")
+    token = Path(cfg.path(cfg.secrets.city_token_file))
+    assert main(["city", "ping", "--config", str(profile)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    write_secret(token, TOKEN.encode())
+    assert main(["city", "ping", "--config", str(profile)]) == 0
+    assert json.loads(capsys.readouterr().out)["kiosk_id"] == KIOSK
+
+
+def _toml(cfg, url) -> str:
+    text = Path(DEFAULT_CONFIG).read_text("utf-8")
+    text = text.replace('id = "SIM-Q6-01"', f'id = "{KIOSK}"')
+    text = text.replace('data_dir = "../var/sim"', f'data_dir = "{cfg.data_dir}"')
+    return text.replace('base_url = "http://127.0.0.1:8765/api/v1"', f'base_url = "{url}"')
