@@ -25,6 +25,9 @@ def build_sync(cfg, ledger, store, clock, modem=None, *, health=None,
         token = read_token(cfg.path(cfg.secrets.city_token_file))
     city = cfg.city
     client = CityClient(city.base_url, token, cfg.kiosk.id, timeout_s=city.timeout_s)
+    # SMS and payments are asked for from the UI's worker threads while the sync thread
+    # is busy: they get a Session of their own.
+    foreground = CityClient(city.base_url, token, cfg.kiosk.id, timeout_s=city.timeout_s)
     outbox = OutboxSender(store, client, clock, batch_size=city.batch_size)
     try:
         from importlib.metadata import version
@@ -37,7 +40,7 @@ def build_sync(cfg, ledger, store, clock, modem=None, *, health=None,
         catalog=CatalogCache(store, client, clock),
         uploads=UploadQueue(store, client, clock, cfg.path("{data_dir}/uploads")),
         heartbeat=HeartbeatBuilder(cfg.kiosk.id, ledger, outbox, clock, health, software),
-        sms=SmsRouter(store, client, clock, modem),
-        payments=CityPayments(client),
+        sms=SmsRouter(store, foreground, clock, modem),
+        payments=CityPayments(foreground), extra_clients=[foreground],
         backoff=Backoff(city.retry_base_s, city.retry_cap_s),
         heartbeat_s=city.heartbeat_s, results_poll_s=city.results_poll_s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timezone
 
+from kiosk.crashpoints import crashpoint
 from kiosk.pii import mask_phone, normalize_phone
 from kiosk.store import Store
 from sync.client import CityClient
@@ -37,6 +38,7 @@ class SmsRouter:
             try:
                 answer = self.client.sms_send(key=key, to=phone, text=text,
                                               timeout=CITY_SMS_TIMEOUT)
+                crashpoint("sync.sms.after_city")
                 self._record(key, "city", phone, str(answer.get("sms_id", "")))
                 return "city"
             except CityRejected as exc:

@@ -15,6 +15,7 @@ import re
 from datetime import timezone
 from pathlib import Path
 
+from kiosk.crashpoints import crashpoint
 from kiosk.store import Store
 from sync.client import CityClient
 from sync.errors import (CityError, CityRejected, UploadChecksumMismatch,
@@ -89,6 +90,7 @@ class UploadQueue:
                                                     dossier_code=row["dossier_code"],
                                                     filename=row["filename"])
                 location = created["location"]
+                crashpoint("sync.upload.after_create")
                 self._set(key, location=location)
             offset, _length, complete = self.client.upload_offset(location)
             for _ in range(MAX_ROUNDS):
@@ -103,6 +105,7 @@ class UploadQueue:
                 except UploadChecksumMismatch:
                     log.warning("upload %s: checksum mismatch at the end; starting over", key)
                     offset = 0
+                crashpoint("sync.upload.after_patch")
                 self._set(key, offset=offset)
             else:
                 raise CityError(f"upload {key}: no progress after {MAX_ROUNDS} rounds")

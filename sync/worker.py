@@ -45,13 +45,15 @@ class SyncService:
                  heartbeat: HeartbeatBuilder, sms: SmsRouter | None = None,
                  payments: CityPayments | None = None, backoff: Backoff | None = None,
                  heartbeat_s: float = 60.0, results_poll_s: float = 60.0,
-                 catalog_refresh_s: float = 6 * 3600.0, idle_s: float = 1.0):
+                 catalog_refresh_s: float = 6 * 3600.0, idle_s: float = 1.0,
+                 extra_clients: list[CityClient] = ()):
         self.client, self.store, self.ledger, self.clock = client, store, ledger, clock
         self.outbox, self.results, self.catalog, self.uploads = outbox, results, catalog, uploads
         self.heartbeat_builder, self.sms, self.payments = heartbeat, sms, payments
         self.backoff = backoff or Backoff()
         self.heartbeat_s, self.results_poll_s = heartbeat_s, results_poll_s
         self.catalog_refresh_s, self.idle_s = catalog_refresh_s, idle_s
+        self._extra_clients = list(extra_clients)
         self._status = SyncStatus(online=None, outbox_depth=outbox.depth(),
                                   dead_letters=len(outbox.dead_letters()))
         self._listeners: list[Callable[[SyncStatus], None]] = []
@@ -99,6 +101,8 @@ class SyncService:
         if thread is not None:
             thread.join(timeout=30)
         self.client.close()
+        for c in self._extra_clients:
+            c.close()
 
     stop = close
 

@@ -68,3 +68,23 @@ def test_crash_between_send_and_mark_resends_as_duplicates(city, sync_store, led
         assert_exactly_once_in_order(city, store, KIOSK)
 
 
+
+
+@pytest.mark.parametrize("point", ["sync.upload.after_create", "sync.upload.after_patch"])
+def test_crash_during_an_upload_resumes_without_a_second_upload(city, sync_store, client,
+                                                                 clock, tmp_path, point):
+    import hashlib
+    from sync.uploads import UploadQueue
+    data = b"%PDF-1.7\n" + bytes(range(256)) * 3000
+    UploadQueue(sync_store, client, clock, tmp_path / "uploads",
+                chunk_size=256 * 1024).upload("HS0009", data, key="upload-HS0009")
+    db = sync_store.path
+    sync_store.close()
+    assert run_child(db, city.api_url, TOKEN, KIOSK, 10, KIOSK_CRASHPOINT=point
+                     ).returncode == 137
+    proc = run_child(db, city.api_url, TOKEN, KIOSK, 10)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (row,) = city.db.query("SELECT * FROM uploads")
+    assert row["complete"] == 1
+    assert hashlib.sha256(city.db.upload_bytes(row["id"])).hexdigest() == \
+        hashlib.sha256(data).hexdigest()

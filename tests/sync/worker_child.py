@@ -52,6 +52,10 @@ def main(argv: list[str]) -> int:
     start = time.monotonic()
     service.start()
     ok = service.drain(timeout_s=240)
+    while ok and service.uploads.pending() and time.monotonic() - start < 240:
+        service.kick()
+        time.sleep(0.02)
+    ok = ok and not service.uploads.pending()
     elapsed = time.monotonic() - start
     service.close()
     print(json.dumps({"drained": ok, "delivered": before - outbox.depth(),
