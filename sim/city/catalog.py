@@ -88,6 +88,21 @@ DOCUMENTS: dict[str, tuple[str, str, str]] = {
               "委托书（如代办）"),
 }
 
+# field (vi) -> (vi, en, zh)
+FIELDS: dict[str, tuple[str, str, str]] = {
+    "Hộ tịch": ("Hộ tịch", "Civil status", "户籍"),
+    "Chứng thực": ("Chứng thực", "Certification", "认证"),
+    "Kinh doanh": ("Kinh doanh", "Business", "经营"),
+    "Xây dựng": ("Xây dựng", "Construction", "建筑"),
+    "Đất đai": ("Đất đai", "Land", "土地"),
+    "Cư trú": ("Cư trú", "Residence", "居住"),
+    "Căn cước": ("Căn cước", "ID card", "身份证"),
+    "Xã hội": ("Xã hội", "Social welfare", "社会福利"),
+    "Giáo dục": ("Giáo dục", "Education", "教育"),
+    "Văn hóa": ("Văn hóa", "Culture", "文化"),
+    "Đô thị": ("Đô thị", "Urban affairs", "城市管理"),
+}
+
 # code, field, vi, en, zh, fee (VND), tray size, kiosk_receive, kiosk_return, online,
 # id_check (ID card shown at pickup), processing days, documents
 _P = [
@@ -245,7 +260,7 @@ def procedures() -> list[dict]:
          docs) in _P:
         out.append({
             "code": code,
-            "field": field,
+            "category": dict(zip(("vi", "en", "zh"), FIELDS[field])),
             "name": {"vi": vi, "en": en, "zh": zh},
             "fee": fee,
             "tray_size": size,
