@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Command:
-    name: str                 # init, raster, lf, feed_lines, feed_dots, cut, qr, align, status, byte
+    name: str         # init, raster, lf, feed_lines, feed_dots, cut, qr, align, status, byte
     args: dict = field(default_factory=dict)
 
 
