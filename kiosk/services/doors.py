@@ -322,6 +322,25 @@ class DoorService:
             self._touched[tray_id] = time.monotonic()
         return row
 
+    def take_out_of_service(self, tray_id: str, *, actor: str, reason: str) -> dict:
+        """A technician takes a tray out of use (broken latch, sensor, hinge); it is not
+        offered by ``free_tray`` and its door raises no alarm until ``resolve``."""
+        if not reason.strip():
+            raise DoorError("say why the tray goes out of service (reason)")
+        lock = self._tray_lock(tray_id)
+        if not lock.acquire(blocking=False):
+            raise TrayBusy(f"tray {tray_id} is being opened right now; try again")
+        try:
+            row = self.ledger.move_tray(tray_id, T.OUT_OF_SERVICE, actor=actor,
+                                        reason=reason)
+            with self._lock:
+                self._expect_open.pop(tray_id, None)
+                self._touched[tray_id] = time.monotonic()
+                self._door_moved.notify_all()
+            return row
+        finally:
+            lock.release()
+
     # ---- the poller --------------------------------------------------------------------
     def start(self) -> "DoorService":
         if self._thread is None:

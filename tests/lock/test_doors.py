@@ -253,3 +253,17 @@ def test_wait_closed_with_the_poller_running(ledger, bank, clock, sim_bus):
         sim_bus.close_door(0, 13)
         reading = doors.wait_closed("A13", timeout_s=10)
         assert reading is not None and reading.door == DoorState.LOCKED
+
+
+def test_out_of_service_and_back(doors, ledger, sim_bus):
+    with pytest.raises(DoorError, match="reason"):
+        doors.take_out_of_service("A01", actor="tech:01", reason=" ")
+    doors.take_out_of_service("A01", actor="tech:01", reason="hinge broken")
+    assert doors.free_tray("S") == "A02"
+    sim_bus.force_open(0, 1)                   # the technician works on it: no alarm
+    doors.poll_once()
+    assert ledger.tray("A01")["state"] == T.OUT_OF_SERVICE.value
+    sim_bus.close_door(0, 1)
+    doors.resolve("A01", T.EMPTY, actor="tech:01", reason="hinge replaced")
+    doors.poll_once()
+    assert ledger.tray("A01")["state"] == T.EMPTY.value
