@@ -21,6 +21,9 @@ from sync.errors import CityRejected, CityServerError
 from sync.scrub import scrub
 
 log = logging.getLogger(__name__)
+# Whole-request answers that blame the events themselves; any other 4xx (404, 405, ...)
+# means the kiosk is talking to the wrong place, and parking the outbox would be wrong.
+EVENT_FAULT_STATUSES = {400, 409, 413, 415, 422}
 
 
 def _iso(dt: datetime) -> str:
@@ -84,6 +87,10 @@ class OutboxSender:
         try:
             answer = self.client.send_events(events)
         except CityRejected as exc:
+            if exc.status not in EVENT_FAULT_STATUSES:
+                self._note_failure(rows, exc)
+                raise CityServerError(f"{exc}; the events stay queued: check city.base_url "
+                                      "in the profile", status=exc.status) from None
             if len(rows) > 1:
                 # The batch as a whole was refused: find the culprit one event at a time.
                 self._single_until = rows[-1]["id"]

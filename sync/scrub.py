@@ -1,7 +1,7 @@
 """Remove plaintext phone and ID numbers from a payload once the city has it."""
 from __future__ import annotations
 
-PHONE_KEYS = {"phone", "phone_number", "to"}
+PHONE_KEYS = {"phone", "phone_number", "citizen_phone"}
 ID_KEYS = {"id_number", "cccd", "id_card"}
 
 

@@ -101,3 +101,25 @@ def test_the_thread_wakes_on_a_new_event_and_stops_cleanly(city, sync_store, led
         assert service.outbox.depth() == 0
     assert service._thread is None
     assert city.stats()["events"] == 1
+
+
+def test_a_wrong_base_url_parks_nothing(city, sync_store, ledger, clock, tmp_path):
+    fill_outbox(ledger, 6, dossiers=2)
+    wrong = CityClient(city.url + "/api/v9", TOKEN, KIOSK)
+    service = make_service(sync_store, ledger, clock, wrong, tmp_path)
+    try:
+        service.run_once()
+    finally:
+        service.close()
+    assert service.online is False and "city.base_url" in service.status().last_error
+    assert service.outbox.depth() == 6 and not service.outbox.dead_letters()
+
+
+def test_scrub_masks_numbers_and_leaves_the_rest():
+    from sync.scrub import scrub
+    payload = {"to": "COLLECTED", "phone": "0912345678", "id_number": "079190001234",
+               "data": {"phone": "*******678", "list": [{"phone": "0987654321"}]}}
+    assert scrub(payload) == {"to": "COLLECTED", "phone": "*******678",
+                              "id_number": "********1234",
+                              "data": {"phone": "*******678",
+                                       "list": [{"phone": "*******321"}]}}
