@@ -1,5 +1,4 @@
 """SerialLockBank against simulated boards on a real pseudo-terminal, fault by fault."""
-import threading
 
 import pytest
 
@@ -9,7 +8,7 @@ from hardware.lockboard.transport import TransportError
 from hardware.ports import DeviceStatus, DoorState, LockBank
 from sim.lockboard import SimLockBus
 
-from .conftest import board_lock, wiring_for
+from .conftest import board_lock
 
 
 def test_bank_is_a_lock_bank(bank):
