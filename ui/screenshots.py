@@ -139,39 +139,48 @@ def scenes(win, world):
     ]
 
 
-def render(out: Path, languages=("vi", "en", "zh"), *, large_text=False,
-           high_contrast=False, only=None) -> list[Path]:
+def each_screen(languages=("vi", "en", "zh"), *, large_text=False, high_contrast=False,
+                only=None):
+    """Yield ``(stem, lang, window)`` with the window settled on each screen in turn."""
     from ui.demo_world import DemoWorld
     from ui.main_window import CitizenWindow
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
     for lang in languages:
         world = DemoWorld()
         win = CitizenWindow(world.citizen, world.cfg, world.clock)
-        win.resize(*SIZE)
-        win.setFixedSize(*SIZE)
-        win.show()
-        win.set_large_text(large_text)
-        win.set_high_contrast(high_contrast)
-        for stem, setup in scenes(win, world):
-            if only and stem not in only:
-                continue
-            win.set_language(lang)
-            setup()
+        try:
+            win.setFixedSize(*SIZE)
+            win.show()
+            win.set_large_text(large_text)
+            win.set_high_contrast(high_contrast)
+            for stem, setup in scenes(win, world):
+                if only and stem not in only:
+                    continue
+                win.set_language(lang)
+                setup()
+                settle(win)
+                yield stem, lang, win
+                win.idle_overlay.hide()
+            win.home("home")
             settle(win)
-            suffix = (".large" if large_text else "") + (".contrast" if high_contrast else "")
-            path = out / f"{stem}{suffix}.{lang}.png"
-            win.grab().save(str(path))
-            written.append(path)
-            win.idle_overlay.hide()
-        win.home("home")
-        settle(win)
-        win.shutdown()
-        win.close()
-        win.deleteLater()
-        app.processEvents()
-        world.close()
+        finally:
+            win.shutdown()
+            win.close()
+            win.deleteLater()
+            app.processEvents()
+            world.close()
+
+
+def render(out: Path, languages=("vi", "en", "zh"), *, large_text=False,
+           high_contrast=False, only=None) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = (".large" if large_text else "") + (".contrast" if high_contrast else "")
+    written = []
+    for stem, lang, win in each_screen(languages, large_text=large_text,
+                                       high_contrast=high_contrast, only=only):
+        path = out / f"{stem}{suffix}.{lang}.png"
+        win.grab().save(str(path))
+        written.append(path)
     return written
 
 

@@ -34,7 +34,12 @@ class Screen(QWidget):
         return lab
 
     def button(self, kind: str = "secondary", height_mm: float = 18) -> BigButton:
-        return BigButton(kind=kind, min_px=self.win.target_px, height_px=self.win.px(height_mm))
+        # parented at once so the window's style sheet (fonts) applies before any layout
+        # asks the button for its size
+        b = BigButton(kind=kind, min_px=self.win.target_px, height_px=self.win.px(height_mm),
+                      parent=self)
+        b.ensurePolished()
+        return b
 
     def panel(self) -> tuple[QFrame, QVBoxLayout]:
         frame = QFrame()

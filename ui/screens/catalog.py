@@ -48,10 +48,10 @@ class CatalogScreen(Screen):
         grid = QGridLayout()
         grid.setSpacing(8)
         keys = list(KEYS) + ["␣", "⌫"]
-        kp = self.win.target_px + 8
+        kp = self.win.px(19)
         for i, k in enumerate(keys):
-            b = BigButton(k, kind="key", min_px=kp, height_px=kp)
-            b.setFixedWidth(kp)
+            b = BigButton(k, kind="smallkey", min_px=kp, height_px=kp)
+            b.setFixedSize(kp, kp)
             b.clicked.connect(lambda _=False, k=k: self.key(k))
             grid.addWidget(b, i // 5, i % 5)
         side.addLayout(grid)

@@ -27,7 +27,7 @@ class StatusScreen(Screen):
         left.addStretch(1)
         left.addWidget(self.phone_btn)
         row.addLayout(left, 1)
-        self.keypad = Keypad(self.field, key_px=self.win.target_px + 6, mode="code",
+        self.keypad = Keypad(self.field, key_px=self.win.px(22), mode="code",
                              max_len=16)
         self.keypad.submitted.connect(self.lookup)
         row.addWidget(self.keypad)

@@ -4,7 +4,7 @@ welcome screen, which is home."""
 from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
-from PyQt5.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PyQt5.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.widgets.buttons import BigButton
 
@@ -24,19 +24,22 @@ class Header(QWidget):
         self.tr = tr
         self.setObjectName("header")
         self.setAttribute(Qt.WA_StyledBackground, True)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(16, 10, 16, 10)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(16, 10, 16, 6)
+        col.setSpacing(4)
+        row = QHBoxLayout()
+        col.addLayout(row)
         row.setSpacing(12)
         h = target_px
         self.back_btn = BigButton(min_px=h, height_px=h)
         self.home_btn = BigButton(min_px=h, height_px=h)
         self.back_btn.clicked.connect(self.back)
         self.home_btn.clicked.connect(self.home)
+        # the screen's title: a band of its own under the buttons, so a long title in
+        # large text never squeezes the buttons
         self.title = QLabel()
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
-        self.title.setMinimumWidth(200)
-        self.title.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self.hotline = QLabel()
         self.lang_btns = {}
         for lang in languages:
@@ -56,11 +59,12 @@ class Header(QWidget):
         for w in (self.back_btn, self.home_btn):
             w.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
             row.addWidget(w)
-        row.addWidget(self.title, 1)
+        row.addStretch(1)
         row.addWidget(self.hotline)
         for w in (*self.lang_btns.values(), self.large_btn, self.contrast_btn, self.voice_btn):
             w.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
             row.addWidget(w)
+        col.addWidget(self.title)
 
     def set_screen(self, title: str, *, show_nav: bool) -> None:
         self.title.setText(title)
