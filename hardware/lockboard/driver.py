@@ -212,10 +212,12 @@ class SerialLockBank:
         w = self._wiring(tray)
         return reading_for(w, self.buses[w.bus].status(w.board))
 
-    def status(self) -> dict[str, TrayReading]:
+    def _bus_status(self, bus_id: str) -> dict[str, TrayReading]:
         out: dict[str, TrayReading] = {}
-        for (bus_id, board), wirings in self._boards.items():
-            bus = self.buses[bus_id]
+        bus = self.buses[bus_id]
+        for (bid, board), wirings in self._boards.items():
+            if bid != bus_id:
+                continue
             try:
                 reply = bus.status(board, retries=0 if bus.is_offline(board) else None)
             except DeviceError:
@@ -224,6 +226,34 @@ class SerialLockBank:
                 continue
             for w in wirings:
                 out[w.tray] = reading_for(w, reply)
+        return out
+
+    def status(self) -> dict[str, TrayReading]:
+        """Every tray's reading; buses are read side by side, so a dead board on one
+        bus does not delay the doors of another. A silent board's trays read UNKNOWN."""
+        bus_ids = [b for b in self.buses if any(bid == b for bid, _ in self._boards)]
+        if len(bus_ids) <= 1:
+            return self._bus_status(bus_ids[0]) if bus_ids else {}
+        results: dict[str, dict[str, TrayReading]] = {}
+
+        def read(bus_id: str) -> None:
+            try:
+                results[bus_id] = self._bus_status(bus_id)
+            except Exception:       # never lose the other buses' readings
+                log.exception("reading bus %s failed", bus_id)
+                results[bus_id] = {w.tray: TrayReading(w.tray, DoorState.UNKNOWN, None)
+                                   for (bid, _), ws in self._boards.items() if bid == bus_id
+                                   for w in ws}
+
+        threads = [threading.Thread(target=read, args=(b,), name=f"lockbus-read {b}")
+                   for b in bus_ids]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out: dict[str, TrayReading] = {}
+        for bus_id in bus_ids:
+            out.update(results[bus_id])
         return out
 
     def health(self) -> list[DeviceHealth]:

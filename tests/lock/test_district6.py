@@ -61,7 +61,14 @@ def test_two_buses_and_one_dead(cabinet, tmp_path):
         bus_b.close_door(5, 12)
         bus_a.set_fault(0, "silent")
         bus_a.set_fault(1, "silent")
+        bus_a.clear_log()
+        bus_b.clear_log()
         doors.poll_once()
+        # the buses are read side by side: cabinet B's boards were read while cabinet
+        # A's silent boards were still being retried
+        last_a = max(e.at for e in bus_a.frames_log)
+        assert max(e.at for e in bus_b.frames_log) < last_a
+        assert len([e for e in bus_a.frames_log if e.direction == "host"]) == 8
         states = {t["id"]: t["state"] for t in ledger.trays()}
         assert {s for t, s in states.items() if t.startswith("A")} == {T.FAULT.value}
         assert {s for t, s in states.items() if t.startswith("B")} == {T.EMPTY.value}
