@@ -5,6 +5,7 @@ import json
 import random
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -21,28 +22,32 @@ def _delivered(db) -> int:
 
 @pytest.mark.slow
 def test_sigkill_during_delivery_loses_and_doubles_nothing(city, sync_store, ledger):
-    fill_outbox(ledger, 3000, dossiers=150)
+    fill_outbox(ledger, 4000, dossiers=150)
     db = sync_store.path
     sync_store.close()
     city.set_faults(rate=1.0, kinds=["delay"], delay_s=0.01, seed=5)   # stretch delivery
     rng = random.Random(20261127)
-    kills = 0
-    progress = []
-    for _ in range(24):
+    mid_delivery = 0
+    before = _delivered(db)
+    for _ in range(30):
         proc = subprocess.Popen(child_cmd(db, city.api_url, TOKEN, KIOSK, 20), cwd=ROOT,
-                                env=child_env(), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+                                env=child_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
         try:
-            proc.wait(timeout=rng.uniform(0.4, 1.1))
-        except subprocess.TimeoutExpired:
+            json.loads(proc.stdout.readline())              # the worker is running
+            time.sleep(rng.uniform(0.0, 0.15))
             proc.send_signal(signal.SIGKILL)
+        finally:
             proc.wait()
-            kills += 1
-        progress.append(_delivered(db))
+            proc.stdout.close()
+        after = _delivered(db)
+        if proc.returncode == -signal.SIGKILL and before < after < 4000:
+            mid_delivery += 1
+        before = after
     proc = run_child(db, city.api_url, TOKEN, KIOSK, 20)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout.splitlines()[-1])["drained"]
-    assert kills >= 12, progress
+    assert mid_delivery >= 20
     with Store.open(db) as store:
         assert store.integrity_check() == "ok"
         assert_exactly_once_in_order(city, store, KIOSK)

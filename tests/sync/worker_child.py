@@ -51,6 +51,7 @@ def main(argv: list[str]) -> int:
     before = outbox.depth()
     start = time.monotonic()
     service.start()
+    print(json.dumps({"ready": True, "pending": before}), flush=True)
     ok = service.drain(timeout_s=240)
     while ok and service.uploads.pending() and time.monotonic() - start < 240:
         service.kick()
