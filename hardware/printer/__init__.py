@@ -16,20 +16,29 @@ __all__ = ["EscposPrinter", "PrinterUnavailable", "PrintJob", "PrinterStatus", "
 def open_printer(transport: str = "serial", *, port: str = "", baud: int = 38400,
                  host: str | None = None, usb_vendor: int | None = None,
                  usb_product: int | None = None, profile: str | None = None,
-                 native_qr: bool = True, width_dots: int = 576) -> EscposPrinter:
-    dev = open_transport(transport, port=port, baud=baud, host=host, usb_vendor=usb_vendor,
-                         usb_product=usb_product, profile=profile)
-    return EscposPrinter(dev, native_qr=native_qr, width_dots=width_dots,
+                 native_qr: bool = True, width_dots: int = 576,
+                 lazy: bool = False) -> EscposPrinter:
+    """A printer on this transport; opened now (errors raise) or, ``lazy``, on first use."""
+    def opener():
+        return open_transport(transport, port=port, baud=baud, host=host,
+                              usb_vendor=usb_vendor, usb_product=usb_product, profile=profile)
+
+    return EscposPrinter(None if lazy else opener(), opener=opener, profile=profile,
+                         native_qr=native_qr, width_dots=width_dots,
                          baud=baud if transport == "serial" else None,
                          has_status=transport != "file")
 
 
 def build_printer(cfg) -> EscposPrinter | None:
-    """The printer of a kiosk profile, or None when ``[printer] enabled = false``."""
+    """The printer of a kiosk profile, or None when ``[printer] enabled = false``.
+
+    The port is opened on first use: a printer that is off at start-up shows as offline
+    in diagnostics and is picked up when it comes back, without a restart.
+    """
     p = cfg.printer
     if not p.enabled:
         return None
     return open_printer(p.transport, port=str(cfg.path(p.port)), baud=p.baud, host=p.host,
                         usb_vendor=p.usb_vendor, usb_product=p.usb_product,
                         profile=None if p.profile == "default" else p.profile,
-                        native_qr=p.native_qr, width_dots=p.width_dots)
+                        native_qr=p.native_qr, width_dots=p.width_dots, lazy=True)

@@ -17,7 +17,7 @@ from PIL import Image
 from hardware.ports import DeviceError, DeviceHealth, DeviceStatus, PrinterState
 
 from . import raster, status as st
-from .transports import drain, read_reply
+from .transports import close_transport, drain, read_reply
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,24 @@ def _slot(q) -> tuple[str, int, int, int, str, str]:
 
 
 class EscposPrinter:
-    """``hardware.ports.Printer`` over an opened ``escpos.printer`` transport object."""
+    """``hardware.ports.Printer`` over a python-escpos transport object.
 
-    def __init__(self, device, *, native_qr: bool = True, width_dots: int = 576,
-                 baud: int | None = None, status_timeout: float = 0.5,
-                 has_status: bool = True, name: str = "printer"):
+    Give either an opened ``device`` or an ``opener`` that opens one: with an opener the
+    port is opened on first use and reopened after a failure, so a printer that is off
+    or unplugged when the kiosk starts reports offline and works once it is back.
+    """
+
+    def __init__(self, device=None, *, opener=None, profile=None, native_qr: bool = True,
+                 width_dots: int = 576, baud: int | None = None,
+                 status_timeout: float = 0.5, has_status: bool = True,
+                 name: str = "printer"):
+        if device is None and opener is None:
+            raise ValueError("EscposPrinter needs a device or an opener")
+        from escpos.capabilities import get_profile
         self._dev = device
-        self.native_qr = bool(native_qr) and device.profile.supports("qrCode")
+        self._opener = opener
+        self.profile = device.profile if device is not None else get_profile(profile)
+        self.native_qr = bool(native_qr) and self.profile.supports("qrCode")
         self.width_dots = width_dots
         self.baud = baud
         self.status_timeout = status_timeout
@@ -67,17 +78,35 @@ class EscposPrinter:
         self._lock = threading.Lock()
         self._closed = False
 
+    # ---- the link -----------------------------------------------------------------
+    def _device(self):
+        if self._dev is None:
+            self._dev = self._opener()        # raises PrinterConnectError with advice
+        return self._dev
+
+    def _drop(self) -> None:
+        """Forget a failed link so the next call reopens it (only with an opener)."""
+        if self._opener is None or self._dev is None:
+            return
+        close_transport(self._dev)
+        self._dev = None
+
     # ---- status -------------------------------------------------------------------
     def _ask(self, n: int, timeout: float | None = None) -> int | None:
-        drain(self._dev)
-        self._dev._raw(st.DLE_EOT + bytes((n,)))
-        return read_reply(self._dev, timeout or self.status_timeout)
+        dev = self._device()
+        drain(dev)
+        dev._raw(st.DLE_EOT + bytes((n,)))
+        return read_reply(dev, timeout or self.status_timeout)
 
     def _status_unlocked(self, first_timeout: float | None = None) -> st.PrinterStatus:
         """DLE EOT 1..4; ``first_timeout`` allows for receipt bytes still on the line."""
         if self._closed:
             return st.PrinterStatus(PrinterState.OFFLINE, "the printer driver is closed")
         if not self.has_status:
+            try:
+                self._device()
+            except DeviceError as exc:
+                return st.PrinterStatus(PrinterState.OFFLINE, str(exc), exc.advice)
             return st.PrinterStatus(PrinterState.OK, "ready (this transport cannot report "
                                     "paper or cover state)")
         try:
@@ -89,10 +118,10 @@ class EscposPrinter:
                 replies[st.PAPER] = self._ask(st.PAPER)
                 if None in replies.values():      # answered once, then went quiet
                     replies = {st.PRINTER: None}
-        except (OSError, DeviceError) as exc:
-            return st.PrinterStatus(PrinterState.OFFLINE, f"the printer link failed: {exc}",
-                                    "check the cable and power of the receipt printer")
-        except Exception as exc:   # noqa: BLE001 - pyserial/pyusb raise their own types
+        except DeviceError as exc:
+            return st.PrinterStatus(PrinterState.OFFLINE, str(exc), exc.advice)
+        except Exception as exc:   # noqa: BLE001 - pyserial/pyusb/socket raise their own
+            self._drop()
             return st.PrinterStatus(PrinterState.OFFLINE, f"the printer link failed: {exc}",
                                     "check the cable and power of the receipt printer")
         return st.decode(replies)
@@ -131,7 +160,7 @@ class EscposPrinter:
             slots = []
         rows = raster.image_rows(img)
         out = Dummy()
-        out.profile = self._dev.profile
+        out.profile = self.profile
         out._raw(ESC_INIT)
         pos = 0
         for data, top, height, module, ec, align in slots:
@@ -154,12 +183,14 @@ class EscposPrinter:
                 raise PrinterUnavailable(before)
             t0 = time.monotonic()
             try:
+                dev = self._device()
                 for i in range(0, len(payload), CHUNK):
-                    self._dev._raw(payload[i:i + CHUNK])
-                flush = getattr(self._dev.device, "flush", None)
+                    dev._raw(payload[i:i + CHUNK])
+                flush = getattr(dev.device, "flush", None)
                 if flush:
                     flush()
             except Exception as exc:   # noqa: BLE001 - transport libraries vary
+                self._drop()
                 raise PrinterUnavailable(st.PrinterStatus(
                     PrinterState.OFFLINE, f"sending the receipt failed: {exc}",
                     "check the printer cable and power")) from None
@@ -182,10 +213,9 @@ class EscposPrinter:
             if self._closed:
                 return
             self._closed = True
-            try:
-                self._dev.close()
-            except Exception:   # noqa: BLE001 - closing a dead link must not raise
-                pass
+            if self._dev is not None:
+                close_transport(self._dev)
+                self._dev = None
 
     def __enter__(self):
         return self

@@ -85,3 +85,23 @@ def drain(printer) -> None:
     dev = printer.device
     if hasattr(dev, "reset_input_buffer"):
         dev.reset_input_buffer()
+
+
+def close_transport(printer) -> None:
+    """Close without raising, even when the link is already dead.
+
+    python-escpos flushes a serial port before closing it, which fails with EIO on a port
+    whose other end has gone; then its object would retry (and fail) when collected.
+    """
+    try:
+        printer.close()
+        return
+    except Exception:   # noqa: BLE001 - termios.error, OSError, usb errors
+        pass
+    raw = getattr(printer, "_device", None)
+    try:
+        if raw:
+            raw.close()
+    except Exception:   # noqa: BLE001
+        pass
+    printer._device = False

@@ -41,6 +41,7 @@ class PrinterSim:
         self.bytes_received = 0
         self.ignored_bytes = 0
         self.status_queries = 0
+        self._paper_left: int | None = None
         self._decoder = EscPosDecoder()
         self._new_receipt = threading.Condition()
         self._reset_page()
@@ -61,6 +62,10 @@ class PrinterSim:
                 raise KeyError(f"unknown printer switch {name!r}; one of {SWITCHES}")
             self.switches[name] = bool(value)
 
+    def run_out_after(self, nbytes: int) -> None:
+        """Paper runs out once ``nbytes`` more bytes have arrived (mid-receipt faults)."""
+        self._paper_left = nbytes
+
     def wait_receipts(self, count: int, timeout: float = 10.0) -> list[Path]:
         with self._new_receipt:
             self._new_receipt.wait_for(lambda: len(self.receipts) >= count, timeout)
@@ -75,6 +80,11 @@ class PrinterSim:
             if self.line_baud:
                 time.sleep(len(data) * 10 / self.line_baud)
             self.bytes_received += len(data)
+            if self._paper_left is not None:
+                self._paper_left -= len(data)
+                if self._paper_left <= 0:
+                    self._paper_left = None
+                    self.switches["paper_end"] = True
             for cmd in self._decoder.feed(data):
                 self._do(cmd)
 

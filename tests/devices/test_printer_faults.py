@@ -54,23 +54,11 @@ def test_faults_stop_the_receipt(printer, printer_sim, small_receipt, switch, st
 
 
 def test_paper_running_out_while_printing_is_reported(printer, printer_sim, small_receipt):
-    # the status is asked before and after sending; flip the switch once data arrives
-    import threading
-    started = threading.Event()
-
-    def flip():
-        while printer_sim.bytes_received < 100 and not started.wait(0.01):
-            pass
-        printer_sim.set(paper_end=True)
-
-    t = threading.Thread(target=flip)
-    t.start()
-    try:
-        with pytest.raises(PrinterUnavailable, match="may be incomplete"):
-            printer.print_image(small_receipt.image, "t4", small_receipt.qr_codes)
-    finally:
-        started.set()
-        t.join()
+    printer_sim.run_out_after(2000)
+    with pytest.raises(PrinterUnavailable, match="may be incomplete") as err:
+        printer.print_image(small_receipt.image, "t4", small_receipt.qr_codes)
+    assert err.value.state is PrinterState.PAPER_OUT
+    assert printer_sim.receipts == []        # the cut never came
 
 
 def test_closed_driver_reports_offline_and_close_is_idempotent(printer):
