@@ -168,3 +168,48 @@ def pty_pingpong_ms(n: int = 1000, reply_delay_s: float = 0.0) -> list[float]:
         os.close(master)
         os.close(slave)
     return out
+
+
+def sqlite_commit_ms(folder: str | Path | None = None, repeats: int = 200) -> list[float]:
+    """One bare SQLite commit (one small row, WAL, synchronous=FULL, BEGIN IMMEDIATE) on
+    the filesystem of ``folder``: what any durable state change costs on this disk
+    before the kiosk's own work (journal row, outbox row, hash) is added."""
+    import sqlite3
+    folder = Path(folder or CACHE_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="commit-", dir=folder) as d:
+        conn = sqlite3.connect(Path(d) / "c.db", isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            out = []
+            for i in range(repeats):
+                t0 = time.perf_counter()
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO t (v) VALUES (?)", ("x" * 200,))
+                conn.execute("COMMIT")
+                out.append((time.perf_counter() - t0) * 1000.0)
+            return out
+        finally:
+            conn.close()
+
+
+def append_fdatasync_ms(folder: str | Path | None = None, repeats: int = 200) -> list[float]:
+    """Append 4096 bytes and fdatasync, repeated: the pattern of a WAL commit (the file
+    grows, so the filesystem must commit its journal too)."""
+    folder = Path(folder or CACHE_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="append-", dir=folder)
+    try:
+        page = os.urandom(4096)
+        out = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            os.write(fd, page)
+            os.fdatasync(fd)
+            out.append((time.perf_counter() - t0) * 1000.0)
+        return out
+    finally:
+        os.close(fd)
+        os.unlink(name)
