@@ -103,6 +103,7 @@ def stylesheet(palette: str = "default", large: bool = False) -> str:
     QPushButton[kind="danger"] {{ background: {p['danger_bg']}; color: {p['danger_fg']};
                                   border-color: {p['danger_fg']}; }}
     QPushButton[kind="key"] {{ font-size: {f['key']}px; padding: 0px; }}
+    QPushButton[hero="true"] {{ font-size: {f['title']}px; }}
     QPushButton[kind="smallkey"] {{ font-size: {f['button']}px; padding: 0px; }}
     QPushButton:checked {{ background: {p['primary_bg']}; color: {p['primary_fg']}; }}
     QPushButton:disabled {{ border-style: dashed; }}

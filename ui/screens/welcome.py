@@ -23,6 +23,7 @@ class WelcomeScreen(Screen):
         for key, target in (("deposit", "deposit-catalog"), ("pickup", "pickup-phone"),
                             ("status", "status")):
             b = self.button("primary" if key == "deposit" else "secondary", height_mm=70)
+            b.setProperty("hero", True)
             b.clicked.connect(lambda _=False, t=target, k=key: self.start(k, t))
             row.addWidget(b)
             self.choices[key] = b
