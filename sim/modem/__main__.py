@@ -6,6 +6,7 @@ refuse every SMS with +CMS ERROR N (``cms off`` to stop), ``quit`` or Ctrl-D to 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 
@@ -17,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--link", required=True, help="symlink the kiosk opens, e.g. var/dev/modem")
     ap.add_argument("--inbox", required=True, help="JSON-lines file of every SMS sent")
     args = ap.parse_args(argv)
+    # SIGTERM closes the link like Ctrl-C, so the symlink does not outlive the simulator
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with ModemSim(args.link, args.inbox) as sim:
         print(f"modem on {sim.path}; SMS into {args.inbox}", flush=True)
         for line in sys.stdin:

@@ -6,6 +6,7 @@ Type a switch name (paper_near_end, paper_end, cover_open, error, offline) to fl
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from .device import SWITCHES, PrinterSim
@@ -19,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="take bytes no faster than this serial speed (default: as fast as "
                          "they come)")
     args = ap.parse_args(argv)
+    # SIGTERM closes the link like Ctrl-C, so the symlink does not outlive the simulator
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with PrinterSim(args.link, args.out, line_baud=args.baud) as sim:
         print(f"printer on {sim.path} ({sim.link.slave_name}); receipts into {args.out}",
               flush=True)
