@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
     before = outbox.depth()
     start = time.monotonic()
     service.start()
-    print(json.dumps({"ready": True, "pending": before}), flush=True)
+    print(json.dumps({"ready": True, "pending": before, "rss_kb": rss_kb()}), flush=True)
     ok = service.drain(timeout_s=240)
     while ok and service.uploads.pending() and time.monotonic() - start < 240:
         service.kick()
