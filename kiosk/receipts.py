@@ -284,6 +284,30 @@ def render_receipt(r: Receipt, *, width: int = WIDTH_DOTS,
     return RenderedReceipt(c.image(), c.slots, c.lines)
 
 
+def next_steps(kind: str, *, at: datetime, next_round: datetime | None = None,
+               expiry_days: int = 3) -> tuple[str, str]:
+    """The 'what happens next' lines (Vietnamese, English) for a receipt of this kind."""
+    if kind == "deposit" and next_round is not None:
+        day_vi = "hôm nay" if next_round.date() == at.date() else next_round.strftime("%d/%m")
+        day_en = "today" if next_round.date() == at.date() else next_round.strftime("%d/%m")
+        return (f"Cán bộ nhận hồ sơ lúc {next_round:%H:%M} {day_vi}. Khi có kết quả, "
+                "ông/bà nhận SMS.",
+                f"Staff collect it at {next_round:%H:%M} {day_en}; you get an SMS when the "
+                "result is ready.")
+    if kind == "deposit":
+        return ("Cán bộ sẽ nhận hồ sơ ở đợt gần nhất. Khi có kết quả, ông/bà nhận SMS.",
+                "Staff collect it at the next round; you get an SMS when the result is ready.")
+    if kind == "result":
+        return (f"Nhận kết quả tại máy trong {expiry_days} ngày bằng số điện thoại và mã OTP; "
+                "quá hạn, hồ sơ được chuyển về bộ phận một cửa.",
+                f"Pick it up here within {expiry_days} days with your phone number and the "
+                "SMS code; after that it goes back to the office.")
+    if kind == "pickup":
+        return ("Cảm ơn ông/bà. Xin kiểm tra đủ giấy tờ trước khi rời máy.",
+                "Thank you. Please check that all your papers are there before leaving.")
+    return ("", "")
+
+
 def printer_test_receipt(at: datetime, kiosk_name: str = "Máy nhận và trả hồ sơ 24/7",
                  code: str = "HS260302-7KQ4M") -> Receipt:
     """The receipt of ``kiosk hw print-test``: every Vietnamese tone mark and a QR."""

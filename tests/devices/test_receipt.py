@@ -119,3 +119,20 @@ def test_split_sms_keeps_every_word():
     assert n == 3 and all(ucs2_len(p) <= 70 for p in parts)
     assert [p.rsplit(" ", 1)[1] for p in parts] == [f"({i}/{n})" for i in range(1, n + 1)]
     assert " ".join(p.rsplit(" (", 1)[0] for p in parts) == text
+
+
+def test_next_steps_texts_render_with_real_glyphs():
+    from datetime import datetime
+    from kiosk.receipts import Receipt, next_steps
+    from .conftest import ZONE
+    at = datetime(2026, 3, 2, 14, 32, tzinfo=ZONE)
+    vi, en = next_steps("deposit", at=at, next_round=at.replace(hour=16, minute=0))
+    assert "16:00 hôm nay" in vi and "16:00 today" in en
+    vi, en = next_steps("deposit", at=at, next_round=datetime(2026, 3, 3, 8, 0, tzinfo=ZONE))
+    assert "08:00 03/03" in vi
+    for kind in ("deposit", "result", "pickup"):
+        vi, en = next_steps(kind, at=at)
+        assert vi and en
+        r = Receipt(kind=kind, dossier_code=CODE, procedure="Đăng ký kết hôn", at=at,
+                    next_steps=vi, next_steps_en=en)
+        assert render_receipt(r).lines     # would raise on a missing glyph
