@@ -7,6 +7,7 @@ an in-memory demo world, so what is pictured is what a citizen sees.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import time
@@ -171,6 +172,17 @@ def each_screen(languages=("vi", "en", "zh"), *, large_text=False, high_contrast
             world.close()
 
 
+def save_small_png(pixmap, path: Path, colours: int = 64) -> None:
+    """Screens are flat colours and text: 64 colours keep them sharp at a third the size."""
+    from PyQt5.QtCore import QBuffer, QIODevice
+    from PIL import Image
+    buf = QBuffer()
+    buf.open(QIODevice.WriteOnly)
+    pixmap.save(buf, "PNG")
+    img = Image.open(io.BytesIO(bytes(buf.data()))).convert("RGB")
+    img.quantize(colours).save(path, optimize=True)
+
+
 def render(out: Path, languages=("vi", "en", "zh"), *, large_text=False,
            high_contrast=False, only=None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
@@ -179,7 +191,7 @@ def render(out: Path, languages=("vi", "en", "zh"), *, large_text=False,
     for stem, lang, win in each_screen(languages, large_text=large_text,
                                        high_contrast=high_contrast, only=only):
         path = out / f"{stem}{suffix}.{lang}.png"
-        win.grab().save(str(path))
+        save_small_png(win.grab(), path)
         written.append(path)
     return written
 
