@@ -137,7 +137,8 @@ class LockBoardBus:
             self._state[board] = (status, detail, advice)
         if before != status:
             (log.info if status == DeviceStatus.ONLINE else log.error)(
-                "lock board %s on bus %s: %s %s", board, self.spec.id, status.value, detail)
+                "lock board %s on bus %s: %s%s", board, self.spec.id, status.value,
+                f" ({detail}; {advice})" if detail else "")
 
     def health(self, boards: Iterable[int]) -> list[DeviceHealth]:
         out = []
