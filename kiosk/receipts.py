@@ -284,6 +284,20 @@ def render_receipt(r: Receipt, *, width: int = WIDTH_DOTS,
     return RenderedReceipt(c.image(), c.slots, c.lines)
 
 
+def render_text_sheet(text: str, *, width: int = WIDTH_DOTS) -> RenderedReceipt:
+    """A plain printed sheet (the privacy notice): first line as a title, then paragraphs.
+
+    Same fonts and glyph check as receipts; blank lines give a little space.
+    """
+    c = _Canvas(width)
+    for i, para in enumerate(text.split("\n")):
+        if not para.strip():
+            c.space(10)
+            continue
+        c.text(para, 21 if i == 0 else 18, bold=(i == 0))
+    return RenderedReceipt(c.image(), c.slots, c.lines)
+
+
 def next_steps(kind: str, *, at: datetime, next_round: datetime | None = None,
                expiry_days: int = 3) -> tuple[str, str]:
     """The 'what happens next' lines (Vietnamese, English) for a receipt of this kind."""

@@ -136,3 +136,16 @@ def test_next_steps_texts_render_with_real_glyphs():
         r = Receipt(kind=kind, dossier_code=CODE, procedure="Đăng ký kết hôn", at=at,
                     next_steps=vi, next_steps_en=en)
         assert render_receipt(r).lines     # would raise on a missing glyph
+
+
+def test_text_sheet_prints_through_the_simulator(printer, printer_sim):
+    from kiosk.receipts import render_text_sheet
+    notice = ("THÔNG BÁO VỀ DỮ LIỆU CÁ NHÂN\n\nSố điện thoại chỉ dùng để gửi mã OTP và "
+              "thông báo kết quả; xoá sau khi hồ sơ hoàn tất.\nYour phone number is used "
+              "only for codes and result notices.")
+    sheet = render_text_sheet(notice)
+    assert sheet.lines[0] == "THÔNG BÁO VỀ DỮ LIỆU CÁ NHÂN" and sheet.qr_codes == []
+    printer.print_image(sheet.image, "notice")
+    [png] = printer_sim.wait_receipts(1)
+    paper = Image.open(png).convert("1")
+    assert paper.crop((0, 0, 576, sheet.image.height)).tobytes() == sheet.image.tobytes()
