@@ -12,13 +12,12 @@ import tempfile
 import threading
 from pathlib import Path
 
-from hardware.ports import DoorState, PrinterState
 from kiosk.auth.otp import OtpService
 from kiosk.clock import SystemClock
 from kiosk.config import load_config
 from kiosk.models import TrayState as T
 from kiosk.pii import Pii
-from kiosk.services.citizen import Catalog, CitizenService
+from kiosk.services.citizen import Catalog, CitizenService, DoorState, PrinterState
 from kiosk.services.ledger import Ledger
 from kiosk.store import Store
 

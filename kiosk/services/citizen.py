@@ -28,6 +28,8 @@ from kiosk.models import DossierState as D, TrayState as T
 from kiosk.pii import InvalidPhone, mask_id, mask_phone, normalize_phone
 from kiosk.vietqr import VietQr
 
+__all__ = ["CitizenService", "CitizenError", "Catalog", "Procedure", "Deposit", "DoorState",
+           "PrinterState", "fold", "parse_id_text"]
 log = logging.getLogger(__name__)
 ACTOR = "citizen"
 LANGS = ("vi", "en", "zh")
@@ -490,11 +492,6 @@ class CitizenService:
                 self.ledger.move_tray(deposit.tray_id, T.RESERVED, actor=ACTOR,
                                       reason="deposit", txn=deposit.txn,
                                       dossier_code=deposit.code, purpose="deposit")
-
-    def door_left_open(self, tray_id: str) -> None:
-        """The door stayed open too long: the technician is alerted through the journal."""
-        self.ledger.event("door.left_open", actor=ACTOR, subject=tray_id,
-                          reason="door left open during a citizen's visit")
 
     def cancel(self, deposit: Deposit | None, reason: str = "cancelled") -> None:
         """Back out (button or idle): release the tray, cancel the draft, wipe the data."""

@@ -2,7 +2,8 @@
 
 The deposit is recorded by the citizen service when the door closes (the item sensor,
 where there is one, must see the papers). A door left open too long gets a spoken and
-written reminder and a technician alert; while the door is open the idle reset waits.
+written reminder (the door service alerts the technician); while the door is open the
+idle reset waits.
 """
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ class TrayScreen(Screen):
             self.reminder.setText(self.tr("tray.reminder"))
             self.reminder.show()
             self.win.say(self.reminder.text())
-            self.win.ops.run(self.win.citizen.door_left_open, self.deposit.tray_id)
+            # the door service itself records door.left_open and alerts the technician
 
     def cancel(self):
         self.win.home("cancel")
