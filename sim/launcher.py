@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import secrets
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -334,8 +335,9 @@ class SimLauncher:
 
     # ---- the kiosk process ------------------------------------------------------------
     def kiosk_command(self) -> list[str]:
-        if self.kiosk_cmd:
-            return [*self.kiosk_cmd, "--config", str(self.config_path)]
+        cmd = self.kiosk_cmd or shlex.split(os.environ.get("KIOSK_SIM_KIOSK_CMD", ""))
+        if cmd:          # another kiosk build, e.g. a wrapper with extra instrumentation
+            return [*cmd, "--config", str(self.config_path)]
         return [sys.executable, "-m", "kiosk.cli", "run", "--config", str(self.config_path)]
 
     def kiosk_environment(self) -> dict:
