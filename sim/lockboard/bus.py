@@ -173,7 +173,12 @@ class SimLockBus:
         if self.line_baud:
             time.sleep((len(cmd.raw) + len(reply)) * 10 / self.line_baud)
         if board.has_fault("slow"):
-            time.sleep(board.fault_param("slow", "delay_s", 0.15))
+            # a slow board answers late; switching the fault off (or closing the bus)
+            # lets the pending answer go at once
+            until = time.monotonic() + board.fault_param("slow", "delay_s", 0.15)
+            while (time.monotonic() < until and board.has_fault("slow")
+                   and not self._stop.is_set()):
+                time.sleep(0.005)
         if board.has_fault("garbage"):
             n = board.fault_param("garbage", "length", 12)
             self.inject_noise(bytes(self._rng.randrange(256) for _ in range(n)))
