@@ -32,8 +32,9 @@ def open_printer(transport: str = "serial", *, port: str = "", baud: int = 38400
 def build_printer(cfg) -> EscposPrinter | None:
     """The printer of a kiosk profile, or None when ``[printer] enabled = false``.
 
-    The port is opened on first use: a printer that is off at start-up shows as offline
-    in diagnostics and is picked up when it comes back, without a restart.
+    The port is opened now, so a printer missing at start-up is a start-up problem
+    (``PrinterConnectError`` with advice); once built, the printer reopens its port
+    after a failure, so unplugging and replugging it needs no restart.
     """
     p = cfg.printer
     if not p.enabled:
@@ -41,4 +42,4 @@ def build_printer(cfg) -> EscposPrinter | None:
     return open_printer(p.transport, port=str(cfg.path(p.port)), baud=p.baud, host=p.host,
                         usb_vendor=p.usb_vendor, usb_product=p.usb_product,
                         profile=None if p.profile == "default" else p.profile,
-                        native_qr=p.native_qr, width_dots=p.width_dots, lazy=True)
+                        native_qr=p.native_qr, width_dots=p.width_dots)

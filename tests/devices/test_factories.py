@@ -36,25 +36,42 @@ def test_disabled_devices_give_none(tmp_path):
     assert build_code_reader(cfg) is None and build_modem(cfg) is None
 
 
-def test_printer_that_is_off_at_start_is_picked_up_later(tmp_path):
+def test_printer_missing_at_start_is_a_startup_problem(tmp_path):
+    from hardware.printer import PrinterConnectError
+    with pytest.raises(PrinterConnectError) as err:
+        build_printer(_cfg(tmp_path))
+    assert "cannot open the receipt printer" in str(err.value) and err.value.advice
+
+
+def test_printer_reopens_after_being_unplugged(tmp_path):
     from datetime import datetime
     cfg = _cfg(tmp_path)
+    link = cfg.path(cfg.printer.port)
     rendered = render_receipt(printer_test_receipt(datetime(2026, 3, 2, 9, tzinfo=ZONE)))
-    with build_printer(cfg) as printer:
+    with PrinterSim(link, tmp_path / "receipts") as sim, build_printer(cfg) as printer:
         assert isinstance(printer, EscposPrinter)
+        printer.status_timeout = 0.3
+        assert printer.state() is PrinterState.OK
+        printer.print_image(rendered.image, "t1", rendered.qr_codes)
+        assert len(sim.wait_receipts(1)) == 1
+        sim.close()                                              # unplugged
+        health = printer.health()
+        assert health.status is DeviceStatus.OFFLINE
+        with PrinterSim(link, tmp_path / "receipts2") as again:  # plugged back in
+            assert printer.state() is PrinterState.OK
+            printer.print_image(rendered.image, "t2", rendered.qr_codes)
+            assert len(again.wait_receipts(1)) == 1
+
+
+def test_lazy_printer_is_picked_up_when_it_appears(tmp_path):
+    from hardware.printer import open_printer
+    link = tmp_path / "dev" / "printer"
+    with open_printer("serial", port=str(link), lazy=True) as printer:
         printer.status_timeout = 0.3
         health = printer.health()
         assert health.status is DeviceStatus.OFFLINE and "cannot open" in health.detail
-        link = cfg.path(cfg.printer.port)
-        with PrinterSim(link, tmp_path / "receipts") as sim:
+        with PrinterSim(link, tmp_path / "receipts"):
             assert printer.state() is PrinterState.OK
-            printer.print_image(rendered.image, "t1", rendered.qr_codes)
-            assert len(sim.wait_receipts(1)) == 1
-        assert printer.state() is PrinterState.OFFLINE          # unplugged
-        with PrinterSim(link, tmp_path / "receipts2") as sim:   # plugged back in
-            assert printer.state() is PrinterState.OK
-            printer.print_image(rendered.image, "t2", rendered.qr_codes)
-            assert len(sim.wait_receipts(1)) == 1
 
 
 def test_scanner_factory(tmp_path):
