@@ -156,7 +156,7 @@ class StaffAuth:
     def add(self, staff_id: str, name: str, pin: str, *, role: str = "staff",
             actor: str = "cli") -> str:
         """Create an account; returns the provisioning URI for the authenticator app."""
-        staff_id = (staff_id or "").strip()
+        staff_id = (staff_id or "").strip().lower()
         if not _ID_RE.match(staff_id):
             raise StaffAuthError("id.format", "a staff ID is 2 to 32 letters, digits, '.', "
                                               "'_' or '-'")
@@ -197,6 +197,7 @@ class StaffAuth:
                                 "created_at FROM staff ORDER BY id")
 
     def disable(self, staff_id: str, *, actor: str = "cli", reason: str = "disabled") -> None:
+        staff_id = (staff_id or "").strip().lower()
         if self.account(staff_id) is None:
             raise StaffAuthError("unknown", f"no staff ID {staff_id}")
         with self.ledger.transaction():
@@ -212,7 +213,7 @@ class StaffAuth:
         ``role`` restricts who may use this door (a technician screen asks for
         'technician'). Wrong PIN, wrong or replayed code, wrong role all count as one
         failure; the fifth in a row locks the account."""
-        staff_id = (staff_id or "").strip()
+        staff_id = (staff_id or "").strip().lower()   # typed on a keypad in capitals
         now = self.clock.now()
         with self._lock:
             row = self.account(staff_id)

@@ -1,0 +1,1 @@
+"""The technician's screens (diagnostics, trays, journal export) in the service console."""
