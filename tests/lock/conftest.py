@@ -95,3 +95,15 @@ def doors(ledger, bank, clock):
 def board_lock(profile, tray_id: str) -> tuple[int, int]:
     spec = next(t for t in profile.trays() if t.id == tray_id)
     return spec.board, spec.lock
+
+
+def settle(condition, timeout_s: float = 5.0) -> bool:
+    """True once ``condition()`` holds: the simulator logs a frame from its own thread,
+    a moment after the driver gave up waiting for it."""
+    import time
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

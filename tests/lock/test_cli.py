@@ -7,6 +7,8 @@ import pytest
 
 from kiosk.cli import main
 
+from .conftest import settle
+
 KIOSK = [sys.executable, "-m", "kiosk.cli"]
 
 
@@ -47,8 +49,9 @@ def test_absent_board_exits_3_with_one_line(sim_bus):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "board 7" in lines[0] and "did not answer" in lines[0]
     assert "wiring" in lines[0]
-    host = [e for e in sim_bus.frames_log if e.direction == "host"]
-    assert len(host) == 4 and all(e.board == 7 for e in host)
+    host = lambda: [e for e in sim_bus.frames_log if e.direction == "host"]  # noqa: E731
+    assert settle(lambda: len(host()) >= 4)
+    assert len(host()) == 4 and all(e.board == 7 for e in host())
 
 
 def test_missing_port_exits_4(tmp_path, capsys):
