@@ -249,14 +249,18 @@ class CityDb:
 
     # ---- results ---------------------------------------------------------------------
     def _materialize_results(self) -> None:
-        """Dossiers collected longer ago than the processing time get their result."""
+        """Dossiers collected longer ago than the processing time get their result,
+        unless the procedure's result is handed over at the office only."""
         now = self.clock.now()
         cutoff = iso(now - timedelta(seconds=self.processing_s))
+        office_only = [c for c, p in self.catalog.items() if not p["kiosk_return"]]
+        marks = ",".join("?" * len(office_only))
         with self._tx():
             rows = self.conn.execute(
                 "SELECT d.* FROM dossiers d LEFT JOIN results r ON r.dossier_code = d.code "
                 "WHERE r.id IS NULL AND d.collected_at IS NOT NULL AND d.collected_at <= ? "
-                "ORDER BY d.collected_at, d.code", (cutoff,)).fetchall()
+                f"AND COALESCE(d.procedure_code, '') NOT IN ({marks}) "
+                "ORDER BY d.collected_at, d.code", (cutoff, *office_only)).fetchall()
             for d in rows:
                 self._insert_result(dict(d), iso(now))
 

@@ -113,6 +113,18 @@ def test_results_follow_collection_after_the_processing_time(city):
     assert nxt["results"] == [] and nxt["cursor"] == page["cursor"]
 
 
+def test_results_of_office_only_procedures_do_not_come_to_the_kiosk(city):
+    for code, proc in (("HS-A", "HT-02"), ("HS-B", "HT-05")):   # marriage: signed in person
+        events = [{"key": str(uuid.uuid4()), "kind": "dossier.state", "dossier_code": code,
+                   "seq": 1, "payload": {"from": "DEPOSITED", "to": "COLLECTED",
+                                         "procedure": proc}}]
+        requests.post(city.api_url + "/events", json={"events": events}, headers=AUTH,
+                      timeout=5)
+    city.advance(3601)
+    page = requests.get(city.api_url + "/results", headers=AUTH, timeout=5).json()
+    assert [r["dossier_code"] for r in page["results"]] == ["HS-B"]
+
+
 def test_sms_and_heartbeat_are_recorded(city):
     body = {"key": "sms-1", "to": "0912345678", "text": "Xin chào"}
     a = requests.post(city.api_url + "/sms", json=body, headers=AUTH, timeout=5).json()
