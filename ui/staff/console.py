@@ -58,7 +58,7 @@ class ServiceConsole(QWidget):
         self.ops = OpRunner(self)
         self.dpi = self.cfg.ui.screen_dpi
         self.target_px = theme.mm_to_px(theme.MIN_TARGET_MM, self.dpi)
-        self.key_px = max(self.target_px, theme.mm_to_px(17, self.dpi))
+        self.key_px = max(self.target_px, theme.mm_to_px(20, self.dpi))
         self._last_touch = self.clock.monotonic()
         self.setObjectName("service-console")
         self.setWindowTitle("Service")
@@ -77,14 +77,13 @@ class ServiceConsole(QWidget):
         self.home_btn.clicked.connect(self.home)
         self.title = QLabel()
         self.title.setProperty("role", "title")
-        self.title.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.title.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)   # never widens the window
         self.who = QLabel()
         self.out_btn = BigButton("Đăng xuất", kind="danger", min_px=self.target_px,
                                  height_px=self.target_px)
         self.out_btn.clicked.connect(lambda: self.sign_out("signed out"))
         for w in (self.home_btn, self.out_btn):
             w.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
-            w.setFixedWidth(max(w.minimumWidth(), w.sizeHint().width() + 24))
         row.addWidget(self.home_btn)
         row.addWidget(self.title, 1)
         row.addWidget(self.who)
@@ -113,6 +112,9 @@ class ServiceConsole(QWidget):
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start()
         self.setStyleSheet(theme.stylesheet("default", False) + _EXTRA_STYLE)
+        for w in (self.home_btn, self.out_btn):      # sized once the style sheet applies
+            w.ensurePolished()
+            w.setFixedWidth(max(w.minimumWidth(), w.sizeHint().width() + 24))
         self.show_screen("signin")
 
     # ---- sizes -------------------------------------------------------------------------
@@ -240,6 +242,10 @@ QPushButton[state="UNLOCKING"] { background: #E37400; color: #FFFFFF; }
 QPushButton[state="RESERVED"] { background: #DCE6F5; color: #0B3D91; }
 QPushButton[kind="tray"]:checked { border: 6px solid #E37400; }
 QDateEdit { font-size: 36px; padding: 6px 12px; }
+QDateEdit::drop-down { width: 64px; }
+QPushButton:disabled, QPushButton[kind="primary"]:disabled,
+QPushButton[kind="danger"]:disabled { background: #E4E7EB; color: #3D4651;
+                                      border: 3px dashed #5A6472; }
 """
 
 

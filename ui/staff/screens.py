@@ -430,7 +430,7 @@ class CollectScreen(TakeScreen):
 
 class RetrieveScreen(TakeScreen):
     name = "retrieve"
-    title = "Lấy về kết quả quá hạn / Take back expired results"
+    title = "Lấy về kết quả quá hạn / Take back expired"
     purpose = "retrieve"
 
     def take_hint(self) -> str:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from PyQt5.QtCore import QDate
 from PyQt5.QtWidgets import (QButtonGroup, QDateEdit, QGridLayout, QHBoxLayout, QLineEdit,
-                             QScrollArea, QVBoxLayout, QWidget)
+                             QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from ui.staff.screens import ConsoleScreen
 
@@ -16,6 +16,13 @@ STATE_SHORT = {"EMPTY": "trống", "OCCUPIED_DEPOSIT": "hồ sơ", "OCCUPIED_RES
                "EXPIRED": "quá hạn", "OUT_OF_SERVICE": "ngừng", "TAMPERED": "cạy mở",
                "UNKNOWN": "?", "FAULT": "lỗi", "OPEN": "mở", "UNLOCKING": "mở…",
                "RESERVED": "giữ"}
+STATE_LONG = {"EMPTY": "trống / empty", "OCCUPIED_DEPOSIT": "có hồ sơ nộp / deposit",
+              "OCCUPIED_RESULT": "có kết quả / result", "EXPIRED": "kết quả quá hạn / expired",
+              "OUT_OF_SERVICE": "ngừng sử dụng / out of service",
+              "TAMPERED": "cửa bị mở không có lệnh / tampered",
+              "UNKNOWN": "không rõ sau khi mất điện / unknown",
+              "FAULT": "bo khóa không trả lời / board fault", "OPEN": "đang mở / open",
+              "UNLOCKING": "đang mở khóa / unlocking", "RESERVED": "đang giữ / reserved"}
 REASONS = ("Kiểm tra định kỳ", "Cửa kẹt", "Báo động mở cửa", "Mất trạng thái sau mất điện")
 
 
@@ -139,8 +146,11 @@ class TrayGridScreen(TechScreen):
         self.reason.setObjectName("tray-reason")
         self.reason.setPlaceholderText("Lý do / Reason (bắt buộc)")
         chips = QGridLayout()
+        chips.setSpacing(6)
         for i, text in enumerate(REASONS):
-            b = self.button(text, height_mm=12)
+            b = self.button(text, height_mm=15)
+            b.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            b.setStyleSheet("font-size: 22px; padding: 2px 6px;")
             b.clicked.connect(lambda _=False, t=text: self.reason.setText(t))
             chips.addWidget(b, i // 2, i % 2)
         self.found = QLineEdit()
@@ -150,14 +160,18 @@ class TrayGridScreen(TechScreen):
         self.open_btn.clicked.connect(self.open_tray)
         self.oos_btn = self.button("Ngừng sử dụng / Out of service", "danger", 15)
         self.oos_btn.clicked.connect(self.out_of_service)
-        self.back_btn = self.button("Đưa vào sử dụng / Back in service", height_mm=15)
+        self.back_btn = self.button("Có hồ sơ (mã trên) → dùng lại / Holds it", height_mm=15)
         self.back_btn.clicked.connect(self.resolve)
+        self.empty_btn = self.button("Ô trống → dùng lại / Empty, back in service",
+                                     height_mm=15)
+        self.empty_btn.clicked.connect(lambda: self.resolve("EMPTY"))
         self.message = self.label()
         self.message.hide()
         for w in (self.picked, self.picked_state, self.reason):
             side.addWidget(w)
         side.addLayout(chips)
-        for w in (self.open_btn, self.oos_btn, self.found, self.back_btn, self.message):
+        for w in (self.open_btn, self.oos_btn, self.found, self.back_btn, self.empty_btn,
+                  self.message):
             side.addWidget(w)
         side.addStretch(1)
         body.addLayout(side, 2)
@@ -181,6 +195,9 @@ class TrayGridScreen(TechScreen):
             if b is None:
                 b = self.button("", height_mm=15)
                 b.setProperty("kind", "tray")
+                b.setMinimumWidth(self.console.target_px)
+                b.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
+                self.grid.setColumnStretch(i % cols, 1)
                 b.setCheckable(True)
                 b.clicked.connect(lambda _=False, tid=t["id"]: self.pick(tid))
                 self.group.addButton(b)
@@ -196,7 +213,7 @@ class TrayGridScreen(TechScreen):
         else:
             self.picked.setText("Chọn một ô / Pick a tray")
             self.picked_state.setText("")
-            for b in (self.open_btn, self.oos_btn, self.back_btn):
+            for b in (self.open_btn, self.oos_btn, self.back_btn, self.empty_btn):
                 b.setEnabled(False)
 
     def pick(self, tray_id: str) -> None:
@@ -205,11 +222,13 @@ class TrayGridScreen(TechScreen):
         self.tray_btns[tray_id].setChecked(True)
         self.picked.setText(f"Ô {tray_id} (cỡ {t['size']})")
         extra = f" · {t['dossier_code']}" if t.get("dossier_code") else ""
-        self.picked_state.setText(f"{t['state']}{extra}\n{t.get('note') or ''}".strip())
+        self.picked_state.setText(
+            f"{STATE_LONG.get(t['state'], t['state'])}{extra}\n{t.get('note') or ''}".strip())
         needs = t["state"] in ("OUT_OF_SERVICE", "TAMPERED", "UNKNOWN", "FAULT")
         self.open_btn.setEnabled(True)
         self.oos_btn.setEnabled(not needs)
         self.back_btn.setEnabled(needs)
+        self.empty_btn.setEnabled(needs)
         self.found.setVisible(needs)
 
     def _reason(self) -> str | None:
@@ -234,10 +253,18 @@ class TrayGridScreen(TechScreen):
             self.run(self.console.diagnostics.out_of_service, self.selected, actor=self.actor,
                      reason=reason, ok=lambda _row: self.done("Ô đã ngừng sử dụng."))
 
-    def resolve(self) -> None:
+    def on_code(self, text: str) -> None:
+        """A dossier code scanned from the paper found inside."""
+        self.found.setText(text.strip().upper())
+
+    def resolve(self, found: str | None = None) -> None:
         if not self.selected:
             return
-        found = self.found.text().strip() or "EMPTY"
+        found = found or self.found.text().strip()
+        if not found:
+            self.say(self.message, "Quét mã hồ sơ bên trong, hoặc bấm “Ô trống”. / Scan the "
+                                   "code of the paper inside, or tap Empty.", "error")
+            return
         self.run(self.console.diagnostics.resolve_tray, self.selected, actor=self.actor,
                  found=found, reason=self.reason.text().strip(),
                  ok=lambda row: self.done(f"Ô {row['id']} trở lại: {row['state']}."))
@@ -273,6 +300,13 @@ class JournalExportScreen(TechScreen):
             edit.setMinimumHeight(self.console.target_px)
             grid.addWidget(cap, i, 0)
             grid.addWidget(edit, i, 1)
+        quick = QHBoxLayout()
+        for text, days in (("Hôm nay / Today", 0), ("7 ngày / 7 days", 6),
+                           ("30 ngày / 30 days", 29)):
+            b = self.button(text, height_mm=14)
+            b.clicked.connect(lambda _=False, d=days: self.last_days(d))
+            quick.addWidget(b)
+        grid.addLayout(quick, 2, 1)
         self.fmt_btns = {}
         fmts = QHBoxLayout()
         for fmt in ("csv", "json"):
@@ -283,14 +317,14 @@ class JournalExportScreen(TechScreen):
             self.fmt_btns[fmt] = b
         cap = self.label("big")
         cap.setText("Định dạng / Format")
-        grid.addWidget(cap, 2, 0)
-        grid.addLayout(fmts, 2, 1)
+        grid.addWidget(cap, 3, 0)
+        grid.addLayout(fmts, 3, 1)
         self.dest = QLineEdit()
         self.dest.setObjectName("journal-dest")
         cap = self.label("big")
         cap.setText("Thư mục / Folder")
-        grid.addWidget(cap, 3, 0)
-        grid.addWidget(self.dest, 3, 1)
+        grid.addWidget(cap, 4, 0)
+        grid.addWidget(self.dest, 4, 1)
         self.layout_.addLayout(grid)
         self.message = self.label()
         self.message.hide()
@@ -314,6 +348,10 @@ class JournalExportScreen(TechScreen):
         if not self.dest.text():
             self.dest.setText(str(self.console.cfg.path("{data_dir}/exports")))
         self.say(self.message, "")
+
+    def last_days(self, days: int) -> None:
+        today = self.console.clock.now().date()
+        self.set_range(today - timedelta(days=days), today)
 
     def set_range(self, first: date, last: date) -> None:
         self.first.setDate(QDate(first.year, first.month, first.day))
