@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hardware.lockboard.factory import build_lock_bank
 from kiosk.clock import SystemClock
 from kiosk.models import TrayState as T
 from kiosk.pii import Pii
@@ -97,3 +98,60 @@ def test_no_crashpoint_no_crash(tmp_path, sim_bus, profile):
         assert ledger.tray(TRAY)["state"] == T.OPEN.value
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_random_kills_never_pulse_without_intent(tmp_path, sim_bus, profile):
+    """SIGKILL at random moments while trays are being opened one after another."""
+    import random
+    import signal
+    import time
+    from collections import Counter
+
+    rng = random.Random(20260302)
+    store, ledger = open_ledger(tmp_path)
+    ledger.sync_trays(profile.trays())
+    store.close()
+    where = {t.id: (t.board, t.lock) for t in profile.trays()}
+    for run in range(6):
+        child = subprocess.Popen([sys.executable, str(CHILD.with_name("loop_child.py")),
+                                  str(tmp_path), sim_bus.path, str(run)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout.readline().strip() == "ready", child.stderr.read()
+            time.sleep(rng.uniform(0.0, 0.4))
+        finally:
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=10)
+            child.stdout.close()
+            child.stderr.close()
+        store, ledger = open_ledger(tmp_path)
+        try:
+            assert store.integrity_check() == "ok"
+            recover(ledger)
+            states = Counter(t["state"] for t in ledger.trays())
+            assert not {T.UNLOCKING.value, T.OPEN.value, T.RESERVED.value} & set(states)
+            # every pulse on the wire has its committed intent (a kill may leave an
+            # intent with no pulse, never a pulse with no intent)
+            intents = Counter(r["subject"] for r in store.query(
+                "SELECT subject FROM journal WHERE to_state = 'UNLOCKING'"))
+            pulses = Counter(sim_bus.unlocks())
+            for tray, count in intents.items():
+                assert pulses[where[tray]] <= count
+            assert sum(pulses.values()) <= sum(intents.values())
+            # after the restart nothing moves by itself
+            before = len(sim_bus.unlocks())
+            for tray in where:                   # people shut the doors left ajar
+                sim_bus.close_door(*where[tray])
+            with build_lock_bank(profile) as bank:   # closed again before the next child
+                doors = DoorService(ledger, bank, SystemClock())
+                doors.poll_once()
+                assert len(sim_bus.unlocks()) == before
+                assert ledger.trays(state=T.TAMPERED) == []
+                # a technician clears what the kill left questionable, for the next run
+                for t in ledger.trays(state=[T.UNKNOWN, T.FAULT]):
+                    doors.resolve(t["id"], T.EMPTY, actor="tech:01",
+                                  reason="checked: empty")
+        finally:
+            store.close()
+    assert sum(Counter(sim_bus.unlocks()).values()) > 6       # the child did real work
