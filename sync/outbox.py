@@ -48,6 +48,7 @@ class OutboxSender:
         self.store, self.client, self.clock = store, client, clock
         self.batch_size = batch_size
         self._single_until = 0    # after a whole-batch 4xx: one by one up to this id
+        self._failed_ids: list[int] = []
 
     # ---- what is waiting -------------------------------------------------------------
     def pending(self, limit: int) -> list[dict]:
@@ -152,15 +153,24 @@ class OutboxSender:
                 log.error("outbox event %s (%s) parked as a dead letter: %s", r["key"],
                           r["kind"], reason)
 
-    def _note_failure(self, rows: list[dict], exc: Exception,
-                      retry_in_s: float | None = None) -> None:
-        """Count the attempt on the rows so diagnostics shows how long they wait."""
-        nxt = _iso(self.clock.now() + timedelta(seconds=retry_in_s)) if retry_in_s else None
+    def _note_failure(self, rows: list[dict], exc: Exception) -> None:
+        """Count the attempt on the rows so diagnostics shows what failed and how often."""
+        self._failed_ids = [r["id"] for r in rows]
         with self.store.write():
             self.store.conn.executemany(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, "
-                "next_attempt_at = ? WHERE id = ?",
-                [(str(exc)[:300], nxt, r["id"]) for r in rows])
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                [(str(exc)[:300], r["id"]) for r in rows])
+
+    def note_retry(self, delay_s: float) -> None:
+        """Write when the rows of the batch that just failed will be tried again."""
+        ids, self._failed_ids = self._failed_ids, []
+        if not ids:
+            return
+        when = _iso(self.clock.now() + timedelta(seconds=delay_s))
+        with self.store.write():
+            self.store.conn.executemany(
+                "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND delivered_at IS NULL",
+                [(when, i) for i in ids])
 
     def requeue_dead_letter(self, key: str) -> bool:
         """A technician fixed the cause: give a parked event another try."""

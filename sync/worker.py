@@ -75,7 +75,8 @@ class SyncService:
         return self._status.online
 
     def status(self) -> SyncStatus:
-        return self._status
+        """The link as last seen, with the outbox depth as it is now."""
+        return replace(self._status, outbox_depth=self.outbox.depth())
 
     def subscribe(self, callback: Callable[[SyncStatus], None]) -> None:
         """``callback(status)`` whenever the online state or the dead-letter count
@@ -168,10 +169,6 @@ class SyncService:
         except CityError as exc:
             self._link_failed(exc)
             return False
-        finally:
-            depth = self.outbox.depth()
-            if depth != self._status.outbox_depth:
-                self._status = replace(self._status, outbox_depth=depth)
         return busy
 
     def _contact(self) -> None:
@@ -187,6 +184,7 @@ class SyncService:
             delay = self.backoff.delay()
             online = False
         self._link_wait_until = self.clock.monotonic() + delay
+        self.outbox.note_retry(delay)
         level = logging.ERROR if isinstance(exc, CityAuthError) else logging.INFO
         log.log(level, "city link: %s; next try in %.1f s", exc, delay)
         self._update(online=online, last_error=str(exc)[:300], retry_in_s=round(delay, 2))

@@ -64,6 +64,9 @@ def test_online_state_follows_the_link_and_is_announced(city, sync_store, ledger
         service.run_once()
         assert service.online is False and "cannot reach" in service.status().last_error
         assert service.status().outbox_depth == 3
+        rows = sync_store.query("SELECT attempts, next_attempt_at, last_error FROM outbox")
+        assert all(r["attempts"] == 1 and r["next_attempt_at"] and "cannot reach"
+                   in r["last_error"] for r in rows)
         city.set_faults(down=False)
         clock.advance(5)
         service.run_once()
