@@ -71,3 +71,71 @@ def load_profile(path: str | Path):
     from kiosk.config import parse_config
     path = Path(path)
     return parse_config(json.loads(path.read_text("utf-8")), "bench", str(path.parent))
+
+
+class RemoteWorld:
+    """A ``SimWorld`` in its own process, so that the simulators' memory and threads do
+    not count against the kiosk's. Commands go over the child's stdin, one line each:
+    ``put B L``, ``take B L``, ``close B L``, ``sms AFTER_ID`` (answers JSON)."""
+
+    def __init__(self, folder: str | Path):
+        import subprocess
+        import sys
+        root = Path(__file__).resolve().parent.parent
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.world", str(folder)],
+                                     cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1)
+        line = self.proc.stdout.readline().split()
+        if not line or line[0] != "READY":
+            self.proc.kill()
+            raise RuntimeError("the simulator process did not start")
+        self.profile_file = Path(line[1])
+        self.cfg = load_profile(self.profile_file)
+
+    def ask(self, command: str):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the simulator process died on {command!r}")
+        return json.loads(answer)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def serve(folder: str) -> int:
+    import sys
+    with SimWorld(folder) as world:
+        print(f"READY {world.profile_file}", flush=True)
+        for line in sys.stdin:
+            cmd, *args = line.split()
+            if cmd in ("put", "take", "close"):
+                b, lk = int(args[0]), int(args[1])
+                {"put": world.lock.put_item, "take": world.lock.remove_item,
+                 "close": world.lock.close_door}[cmd](b, lk)
+                out = True
+            elif cmd == "sms":
+                out = world.city.db.query("SELECT id, text FROM sms WHERE id > ? ORDER BY id",
+                                          (int(args[0]),))
+            else:
+                out = {"error": f"unknown command {cmd!r}"}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(serve(sys.argv[1]))
