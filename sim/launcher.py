@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import re
 import secrets
 import shlex
@@ -173,6 +174,20 @@ def set_city(text: str, city_url: str, city: dict | None = None) -> str:
     return "\n".join(out)
 
 
+def _die_with_parent() -> None:
+    """In the kiosk child, before exec: die when the launcher dies, however it dies.
+
+    An orphaned kiosk would keep reopening its device links, and once the simulator's
+    pseudo-terminals are gone their numbers get reused by the next run, so the orphan
+    would lock another run's devices (Linux ``PR_SET_PDEATHSIG``)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class SimLauncher:
     """The simulated world around one kiosk process. Use as a context manager."""
 
@@ -210,6 +225,8 @@ class SimLauncher:
         self.kiosk_starts = 0
         self.forced: set[str] = set()          # trays a person pried open (tamper)
         self._restart_timer: threading.Timer | None = None
+        self._jobs: queue.Queue = queue.Queue()
+        self._keeper: threading.Thread | None = None
         self._proc_lock = threading.RLock()
         self._log_file = None
         self._stopped = False
@@ -352,7 +369,39 @@ class SimLauncher:
         env.update(self.kiosk_env)
         return env
 
+    def _keep(self) -> None:
+        """The one thread that forks kiosks. ``PR_SET_PDEATHSIG`` fires when the thread
+        that forked the child ends, so a restart from a short-lived timer thread would
+        kill the new kiosk at once; every start runs here instead."""
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            fn, done, box = job
+            try:
+                box["value"] = fn()
+            except BaseException as exc:     # handed back to the caller
+                box["error"] = exc
+            done.set()
+
+    def _in_keeper(self, fn):
+        if self._keeper is None:
+            self._keeper = threading.Thread(target=self._keep, name="kiosk-keeper",
+                                            daemon=True)
+            self._keeper.start()
+        if threading.current_thread() is self._keeper:
+            return fn()
+        done, box = threading.Event(), {}
+        self._jobs.put((fn, done, box))
+        done.wait()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
     def start_kiosk(self) -> subprocess.Popen:
+        return self._in_keeper(self._spawn)
+
+    def _spawn(self) -> subprocess.Popen:
         with self._proc_lock:
             if self._stopped:
                 raise LaunchError("the simulator is stopping; start a new one")
@@ -365,7 +414,8 @@ class SimLauncher:
             self.kiosk = subprocess.Popen(self.kiosk_command(), cwd=str(REPO),
                                           env=self.kiosk_environment(),
                                           stdin=subprocess.DEVNULL, stdout=self._log_file,
-                                          stderr=subprocess.STDOUT, start_new_session=True)
+                                          stderr=subprocess.STDOUT, start_new_session=True,
+                                          preexec_fn=_die_with_parent)
             self.kiosk_starts += 1
             return self.kiosk
 
@@ -391,18 +441,19 @@ class SimLauncher:
                 self._log_file.write(b"--- kiosk-sim: power cut (kill -9)\n")
             if restart_after_s is None:
                 return
-            if restart_after_s <= 0:
-                self.start_kiosk()
+            if restart_after_s > 0:
+                self._restart_timer = threading.Timer(restart_after_s, self._restart_later)
+                self._restart_timer.daemon = True
+                self._restart_timer.start()
                 return
-            self._restart_timer = threading.Timer(restart_after_s, self._restart_later)
-            self._restart_timer.daemon = True
-            self._restart_timer.start()
+        self.start_kiosk()          # outside the lock: the keeper thread takes it
 
     def _restart_later(self) -> None:
         with self._proc_lock:
+            if self._restart_timer is None or self._stopped:
+                return                  # cancelled meanwhile
             self._restart_timer = None
-            if not self._stopped:
-                self.start_kiosk()
+        self.start_kiosk()
 
     def stop_kiosk(self, timeout: float = 10.0) -> int | None:
         """Ask the kiosk to stop (SIGTERM), then kill it if it does not."""
@@ -592,6 +643,9 @@ class SimLauncher:
         self._stopped = True
         try:
             self.stop_kiosk()
+            if self._keeper is not None:
+                self._jobs.put(None)
+                self._keeper.join(timeout=5)
         finally:
             for dev in (*self.buses.values(), self.printer, self.code_reader, self.modem):
                 if dev is not None:

@@ -96,7 +96,6 @@ def run_headless(args) -> int:
         launcher.start()
         print(f"kiosk-sim: headless kiosk running in {launcher.run}; Ctrl-C stops",
               flush=True)
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
@@ -120,6 +119,8 @@ def run_headless(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # SIGTERM stops as cleanly as Ctrl-C: the kiosk, the simulators and the city go down
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(message)s")
     if args.scenario and not args.headless:
