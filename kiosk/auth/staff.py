@@ -218,8 +218,9 @@ class StaffAuth:
         with self._lock:
             row = self.account(staff_id)
             if row is None:
-                self.ledger.event("staff.signin_failed", actor="kiosk", subject=staff_id[:32],
-                                  reason="unknown staff ID")
+                # what was typed is not recorded: it may be a PIN typed in the wrong field
+                self.ledger.event("staff.signin_failed", actor="kiosk", subject="unknown-id",
+                                  reason="unknown staff ID", data={"length": len(staff_id)})
                 raise StaffAuthError("wrong", "staff ID, PIN or code is wrong")
             if row["disabled"]:
                 self.ledger.event("staff.signin_refused", actor="kiosk", subject=staff_id,

@@ -57,10 +57,12 @@ def _iso_utc(dt: datetime) -> str:
 class Diagnostics:
     def __init__(self, *, ledger, clock, data_dir: str | os.PathLike, devices: dict | None = None,
                  doors=None, printer=None, scanner=None, code_reader=None,
-                 sync_status: Callable[[], object] | None = None, kiosk_name: str = ""):
+                 sync_status: Callable[[], object] | None = None, kiosk_name: str = "",
+                 health: Callable[[], list] | None = None):
         self.ledger, self.store, self.clock = ledger, ledger.store, clock
         self.data_dir = Path(data_dir)
         self.devices = dict(devices or {})
+        self.health = health          # the composition root's own report, when it has one
         self.doors, self.printer, self.scanner = doors, printer, scanner
         self.code_reader = code_reader
         self.sync_status = sync_status
@@ -72,6 +74,13 @@ class Diagnostics:
 
     # ---- reading the machine --------------------------------------------------------
     def device_health(self) -> list[DeviceHealth]:
+        if self.health is not None:
+            try:
+                return list(self.health())
+            except Exception as exc:
+                return [DeviceHealth("devices", DeviceStatus.HWERROR,
+                                     f"health report failed: {exc}",
+                                     "restart the kiosk service")]
         out: list[DeviceHealth] = []
         for name, dev in self.devices.items():
             if dev is None:
@@ -326,8 +335,11 @@ def _age(seconds: float) -> str:
 
 
 def build_diagnostics(cfg, ledger, clock, *, lock_bank=None, printer=None, scanner=None,
-                      code_reader=None, modem=None, doors=None, sync=None) -> Diagnostics:
-    """Diagnostics over the devices the composition root built (any may be None)."""
+                      code_reader=None, modem=None, doors=None, sync=None,
+                      health=None) -> Diagnostics:
+    """Diagnostics over the devices the composition root built (any may be None);
+    ``health`` (e.g. ``KioskServices.device_health``) replaces the per-device probes and
+    also reports devices that failed to open at start."""
     devices = {"lock boards": lock_bank, "printer": printer, "scanner": scanner,
                "code reader": code_reader, "modem": modem}
     devices = {k: v for k, v in devices.items() if v is not None}
@@ -335,4 +347,4 @@ def build_diagnostics(cfg, ledger, clock, *, lock_bank=None, printer=None, scann
                        doors=doors, printer=printer, scanner=scanner,
                        code_reader=code_reader,
                        sync_status=sync.status if sync is not None else None,
-                       kiosk_name=cfg.kiosk.name)
+                       kiosk_name=cfg.kiosk.name, health=health)

@@ -462,6 +462,7 @@ class RoundService:
             self.ledger.move_tray(step.tray, T.EMPTY, actor=actor, txn=step.txn,
                                   reason="door closed with nothing inside; result not loaded")
             step.status = "empty"
+            step.phone = None
             self._emit("load.empty", step)
             return step
         now = self.clock.now()
@@ -487,6 +488,30 @@ class RoundService:
                                     "deadline": utc_iso(deadline), "sms": step.sms})
         self._emit("load.done", step)
         return step
+
+    # ---- the periodic expiry check -----------------------------------------------------
+    def start_expiry(self, every_s: float = 60.0) -> "RoundService":
+        """Run ``run_expiry`` every ``every_s`` seconds on a thread of its own."""
+        if getattr(self, "_expiry_thread", None) is None:
+            self._expiry_stop = threading.Event()
+
+            def loop():
+                while not self._expiry_stop.wait(every_s):
+                    try:
+                        self.run_expiry()
+                    except Exception:
+                        log.exception("expiry check failed; trying again in %.0f s", every_s)
+            self._expiry_thread = threading.Thread(target=loop, name="result-expiry",
+                                                   daemon=True)
+            self._expiry_thread.start()
+        return self
+
+    def close(self) -> None:
+        thread = getattr(self, "_expiry_thread", None)
+        if thread is not None:
+            self._expiry_stop.set()
+            thread.join(timeout=5)
+            self._expiry_thread = None
 
     def pending_loads(self) -> list[LoadStep]:
         with self._lock:

@@ -139,6 +139,8 @@ def test_no_pin_or_code_in_journal_or_outbox(auth, enrolled, clock, ledger):
     auth.sign_in("nv01", PIN, code)
     with pytest.raises(StaffAuthError):
         auth.sign_in("nv01", "592847", code_now(auth, clock, offset_steps=1))
+    with pytest.raises(StaffAuthError):                 # the PIN typed in the ID field
+        auth.sign_in(PIN, PIN, code_now(auth, clock, offset_steps=1))
     text = json.dumps(ledger.store.query("SELECT * FROM journal")) + \
         json.dumps(ledger.store.query("SELECT * FROM outbox"))
     assert PIN not in text and "592847" not in text and code not in text

@@ -132,3 +132,12 @@ def test_test_print_and_read_code(ledger, clock, tmp_path):
         finally:
             reader.close()
             printer.close()
+
+
+def test_composition_root_health_report_is_used(ledger, clock, tmp_path):
+    from hardware.ports import DeviceHealth, DeviceStatus
+    report = [DeviceHealth("printer", DeviceStatus.OFFLINE, "could not open /dev/ttyUSB1",
+                           "see 'kiosk doctor' for what to check")]
+    diag = Diagnostics(ledger=ledger, clock=clock, data_dir=tmp_path, health=lambda: report)
+    figures = {f.name: f for f in diag.summary()}
+    assert not figures["printer"].ok and "could not open" in figures["printer"].value

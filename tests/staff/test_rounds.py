@@ -222,3 +222,22 @@ def test_report_printed_on_the_receipt_printer(rounds, ledger, tmp_path):
             assert len(sim.wait_receipts(1)) == 1
         finally:
             printer.close()
+
+
+def test_expiry_thread_expires_in_the_background(rounds, ledger, doors, sim_bus, profile,
+                                                 clock):
+    import time
+    run = rounds.begin(ACTOR)
+    step = load(rounds, run, sim_bus, profile, doors, "HS261120-BG8TH")
+    clock.advance(days=3)
+    rounds.start_expiry(every_s=0.02)
+    try:
+        end = time.monotonic() + 10
+        while ledger.dossier("HS261120-BG8TH")["state"] != D.EXPIRED.value and \
+                time.monotonic() < end:
+            time.sleep(0.02)
+    finally:
+        rounds.close()
+    assert ledger.dossier("HS261120-BG8TH")["state"] == D.EXPIRED.value
+    assert ledger.tray(step.tray)["state"] == T.EXPIRED.value
+    rounds.close()                                     # idempotent

@@ -12,6 +12,7 @@ from PyQt5.QtCore import Qt
 from kiosk.auth.staff import totp_step
 from kiosk.models import DossierState as D, TrayState as T
 from kiosk.services.diagnostics import Diagnostics
+from kiosk.services.rounds import RoundService
 
 from .conftest import board_lock, city_sms, deposit, journal, outbox
 
@@ -333,3 +334,59 @@ def test_gesture_opens_sign_in_only(qtbot, profile, clock, auth, rounds, ledger)
     console.sign_out("test")
     assert not console.isVisible()
     console.shutdown()
+
+
+def test_real_citizen_window_reaches_staff_only_by_the_gesture(qtbot, tmp_path):
+    """On the citizen window: codes of every kind, every welcome choice and the header
+    never show a service screen; holding the hotline corner shows the sign-in."""
+    from PyQt5.QtWidgets import QApplication
+    from kiosk.auth.staff import StaffAuth
+    from kiosk.clock import ManualClock
+    from ui.demo_world import DemoWorld
+    from ui.main_window import CitizenWindow
+    from ui.staff import install_service_gesture
+    from ui.staff.console import ServiceConsole
+
+    world = DemoWorld(tmp_path / "world", clock=ManualClock(datetime(2026, 11, 27, 13, 30)))
+    win = CitizenWindow(world.citizen, world.cfg, world.clock)
+    qtbot.addWidget(win)
+    rounds_svc = RoundService(ledger=world.ledger, doors=world.doors, clock=world.clock)
+    services = types.SimpleNamespace(
+        cfg=world.cfg, clock=world.clock, rounds=rounds_svc, diagnostics=None,
+        code_reader=None, staff_auth=StaffAuth(world.ledger, world.clock,
+                                               tmp_path / "totp.json", scrypt_n=2 ** 10))
+    install_service_gesture(win, services, hold_ms=300)
+    win.resize(1920, 1080)
+    win.show()
+
+    def consoles():
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, ServiceConsole) and w.isVisible()]
+
+    try:
+        for text in ("NV01", "kt01", "staff", "HS261127-ABCDE", "0912345678",
+                     "079190012345|271234567|Trần Thị Mai|01011960|Nữ|Q6|01012021"):
+            win.code_read.emit(text)
+            qtbot.wait(20)
+            assert consoles() == [] and win.current().name in win.screens
+            win.home("test")
+        for key in ("deposit", "pickup", "status"):
+            qtbot.mouseClick(win.screens["welcome"].choices[key], Qt.LeftButton)
+            assert consoles() == [] and not hasattr(win.current(), "role")
+            win.home("test")
+        qtbot.mouseClick(win.header.hotline, Qt.LeftButton)          # a tap: nothing
+        qtbot.wait(400)
+        assert consoles() == []
+        win.go("status")
+        qtbot.mousePress(win.header.hotline, Qt.LeftButton)
+        qtbot.waitUntil(lambda: len(consoles()) == 1, timeout=3000)
+        qtbot.mouseRelease(win.header.hotline, Qt.LeftButton)
+        console = consoles()[0]
+        assert console.current().name == "signin" and console.session is None
+        assert win.current().name == "welcome"             # the citizen side went home
+        console.sign_out("test")
+        assert consoles() == []
+        console.shutdown()
+    finally:
+        win.shutdown()
+        world.close()

@@ -570,6 +570,9 @@ class LoadScreen(ConsoleScreen):
         self.tray.setText(f"Ô {step.tray}")
         self.say(self.message, f"Đặt kết quả {step.code} vào ô {step.tray} rồi đóng cửa. / "
                                "Put the result in and close the door.", "warn")
+        if step.status != "open":      # the door closed before this answer came back
+            self.round_event({"loaded": "load.done", "empty": "load.empty"}.get(
+                step.status, "load.failed"), step)
 
     def not_opened(self, exc) -> None:
         self.open_btn.setEnabled(True)
