@@ -159,3 +159,17 @@ def test_missing_scan_folder_is_offline(tmp_path):
     with pytest.raises(ScannerError) as err:
         scanner.scan("txn-7")
     assert err.value.state is ScannerState.OFFLINE
+
+
+def test_pdf_pages_are_a4_and_embed_the_jpegs_as_they_are():
+    import re
+    pages = [a4_page(0), a4_page(1)]
+    pdf = pages_to_pdf(pages)
+    boxes = re.findall(rb"/MediaBox \[ ?0 0 ([\d.]+) ([\d.]+) ?\]", pdf)
+    assert len(boxes) == 2
+    for w, h in boxes:                       # A4 is 595 × 842 pt
+        assert abs(float(w) - 595.3) < 1.5 and abs(float(h) - 841.9) < 1.5
+    assert pdf.count(b"/DCTDecode") == 2     # JPEG inside, not re-encoded
+    assert compress_page(pages[0]) in pdf
+    with pytest.raises(ValueError, match="no pages"):
+        pages_to_pdf([])
