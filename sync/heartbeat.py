@@ -37,7 +37,8 @@ class HeartbeatBuilder:
         oldest = self.outbox.oldest_age_s()
         return {
             "kiosk_id": self.kiosk_id,
-            "at": self.clock.now().astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "at": self.clock.now().astimezone(timezone.utc).isoformat(
+                timespec="seconds").replace("+00:00", "Z"),
             "devices": devices,
             "outbox_depth": self.outbox.depth(),
             "oldest_undelivered_age_s": round(oldest, 1) if oldest is not None else None,
