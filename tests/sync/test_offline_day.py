@@ -25,8 +25,11 @@ def wait_for(condition, what: str, limit_s: float = 60.0):
 @pytest.mark.slow
 def test_a_day_offline_then_the_link_returns(city, sync_store, ledger, clock, tmp_path):
     modem = RecordingModem()
+    from hardware.ports import DeviceHealth, DeviceStatus
+    health = lambda: [DeviceHealth("printer", DeviceStatus.ONLINE, "ready"),   # noqa: E731
+                      DeviceHealth("lockboard:bus-a:1", DeviceStatus.OFFLINE, "no answer")]
     service = make_service(sync_store, ledger, clock, _client(city), tmp_path, modem=modem,
-                           heartbeat_s=60, results_poll_s=300, cap_s=120)
+                           heartbeat_s=60, results_poll_s=300, cap_s=120, health=health)
     changes = []
     service.subscribe(lambda s: changes.append(s.online))
     city.set_faults(down=True)
@@ -65,6 +68,9 @@ def test_a_day_offline_then_the_link_returns(city, sync_store, ledger, clock, tm
         beat = wait_for(lambda: _beat_with_depth_zero(city), "a heartbeat after the drain")
         assert beat["journal_head"] == head
         assert beat["oldest_undelivered_age_s"] is None and beat["dead_letters"] == 0
+        assert beat["devices"] == [
+            {"device": "printer", "status": "online", "detail": "ready"},
+            {"device": "lockboard:bus-a:1", "status": "offline", "detail": "no answer"}]
 
         # collected dossiers turn into results on the city side; the kiosk pulls them
         city.advance(3601)
