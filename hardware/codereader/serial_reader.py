@@ -47,7 +47,7 @@ class SerialCodeReader:
         first = True
         while not self._stop.is_set():
             try:
-                ser = serial.Serial(self.port, self.baud, timeout=0.1)
+                ser = serial.Serial(self.port, self.baud, timeout=0.1, exclusive=True)
             except (serial.SerialException, OSError, ValueError) as exc:
                 self._last_error = f"cannot open {self.port}: {exc}"
                 self._stop.wait(self.reconnect_s)

@@ -70,10 +70,13 @@ class AtModem:
         if self._ser is None:
             try:
                 self._ser = serial.Serial(self.port, self.baud, timeout=0.05,
-                                          write_timeout=self.timeout)
+                                          write_timeout=self.timeout, exclusive=True)
             except (serial.SerialException, OSError, ValueError) as exc:
+                advice = ("another program holds the port; stop the kiosk service first"
+                          if "lock" in str(exc).lower() else
+                          "check the modem's USB cable and [modem] port")
                 raise ModemNotAnswering(f"cannot open the GSM modem on {self.port}: {exc}",
-                                        "check the modem's USB cable and [modem] port") from None
+                                        advice) from None
             self._ready = False
             self._buf = b""
         return self._ser

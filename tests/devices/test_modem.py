@@ -126,3 +126,11 @@ def test_split_keeps_every_word_and_the_limit(words):
     else:
         assert "".join(p.rsplit(" (", 1)[0].replace(" ", "") for p in parts) == \
             text.replace(" ", "")
+
+
+def test_a_second_user_of_the_port_is_told_who_holds_it(modem, modem_sim):
+    modem.send(PHONE, "Xin chào")                  # the first driver holds the port
+    with AtModem(modem_sim.path, timeout=0.3) as other:
+        with pytest.raises(ModemNotAnswering) as err:
+            other.send(PHONE, "x")
+        assert "stop the kiosk service" in err.value.advice
