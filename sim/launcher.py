@@ -225,6 +225,9 @@ class SimLauncher:
         self.kiosk_starts = 0
         self.forced: set[str] = set()          # trays a person pried open (tamper)
         self._restart_timer: threading.Timer | None = None
+        self._unlocks: list[str] = []
+        self._pulses: dict[tuple, int] = {}
+        self._unlock_lock = threading.Lock()
         self._jobs: queue.Queue = queue.Queue()
         self._keeper: threading.Thread | None = None
         self._proc_lock = threading.RLock()
@@ -310,6 +313,7 @@ class SimLauncher:
             if specs:
                 self.buses[bus["id"]] = SimLockBus(self.dev(bus["port"]), specs,
                                                    seed=self.seed)
+                self._watch_pulses(bus["id"], self.buses[bus["id"]])
         printer = self.profile.get("printer", {})
         if printer.get("enabled", True) and printer.get("transport", "serial") == "serial":
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -585,13 +589,27 @@ class SimLauncher:
         return out
 
     def unlocks_seen(self) -> list[str]:
-        """Trays whose unlock command the boards received, in order."""
-        by_lock = {(p.bus, p.board, p.lock): p.tray for p in self.places}
-        out = []
-        for bid, bus in self.buses.items():
-            for board, lock in bus.unlocks():
-                out.append(by_lock.get((bid, board, lock), f"{bid}:{board}:{lock}"))
-        return out
+        """Trays whose latch the boards pulsed, in order across all buses (a retried
+        unlock appears once per pulse)."""
+        with self._unlock_lock:
+            return list(self._unlocks)
+
+    def _watch_pulses(self, bus_id: str, bus: SimLockBus) -> None:
+        by_lock = {(p.board, p.lock): p.tray for p in self.places if p.bus == bus_id}
+
+        def changed():
+            with self._unlock_lock:
+                for addr, board in bus.boards.items():
+                    for i, count in enumerate(list(board.pulses)):
+                        key = (bus_id, addr, i + 1)
+                        before = self._pulses.get(key, 0)
+                        if count > before:
+                            self._unlocks.extend([by_lock.get((addr, i + 1),
+                                                              f"{bus_id}:{addr}:{i + 1}")]
+                                                 * (count - before))
+                            self._pulses[key] = count
+
+        bus.add_listener(changed)
 
     def kiosk_trays(self) -> dict[str, dict]:
         """What the kiosk's database says about each tray (read-only; {} before it exists)."""

@@ -1,0 +1,138 @@
+"""The technician window on a real simulated kiosk: it opens offscreen, and each fault
+switch changes what the kiosk reports (its heartbeat to the city carries every device's
+status, exactly what the office's diagnostics read)."""
+from __future__ import annotations
+
+import pytest
+
+from PyQt5.QtWidgets import QPushButton
+
+from sim.launcher import SimLauncher
+from sim.techwin import TechWindow
+
+WAIT_MS = 30000
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    run = tmp_path_factory.mktemp("techwin") / "run"
+    launcher = SimLauncher(run, headless=True, city={"heartbeat_s": 0.5})
+    launcher.start()
+    yield launcher
+    launcher.stop()
+
+
+@pytest.fixture
+def win(qtbot, sim):
+    w = TechWindow(sim, refresh_ms=200)
+    qtbot.addWidget(w)
+    w.resize(1280, 820)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.timer.stop()
+
+
+def devices(sim) -> dict:
+    hb = sim.city.db.last_heartbeat(sim.kiosk_id)
+    if not hb:
+        return {}
+    return {d["device"]: (d["status"], d["detail"]) for d in hb.get("devices", [])}
+
+
+def heartbeats(sim) -> int:
+    return sim.city.db.query("SELECT COUNT(*) n FROM heartbeats")[0]["n"]
+
+
+def fresh_devices(qtbot, sim) -> dict:
+    """The device list of a heartbeat sent after this moment."""
+    seen = heartbeats(sim)
+    qtbot.waitUntil(lambda: heartbeats(sim) >= seen + 2, timeout=WAIT_MS)
+    return devices(sim)
+
+
+def flip(qtbot, sim, checkbox, device: str, expect_status: set[str]) -> tuple:
+    """Switch on: the kiosk reports the device differently; switch off: as before."""
+    before = fresh_devices(qtbot, sim)[device]
+    checkbox.setChecked(True)
+    qtbot.waitUntil(lambda: devices(sim).get(device, before)[0] in expect_status
+                    and devices(sim)[device] != before, timeout=WAIT_MS)
+    during = devices(sim)[device]
+    checkbox.setChecked(False)
+    qtbot.waitUntil(lambda: devices(sim).get(device) == before, timeout=WAIT_MS)
+    return before, during
+
+
+def test_window_shows_the_cabinet_and_every_switch(win, sim, qtbot):
+    assert set(win.tiles) == {p.tray for p in sim.places}
+    assert set(win.printer_switches) == {"paper_near_end", "paper_end", "cover_open",
+                                         "error", "offline"}
+    assert set(win.modem_switches) == {"no_network", "silent", "cms_error"}
+    assert len(win.board_switches) == 6 * len(sim.buses["bus-a"].boards)
+    qtbot.waitUntil(lambda: win.tiles["A01"].kiosk_state == "EMPTY", timeout=WAIT_MS)
+    assert "locked" in win.tiles["A01"].text()
+
+
+@pytest.mark.parametrize("switch, status", [
+    ("paper_near_end", {"online"}),
+    ("paper_end", {"hwerror"}),
+    ("cover_open", {"hwerror"}),
+    ("error", {"offline", "hwerror"}),
+    ("offline", {"offline"}),
+])
+def test_printer_switches(win, sim, qtbot, switch, status):
+    before, during = flip(qtbot, sim, win.printer_switches[switch], "printer", status)
+    assert during[1] != before[1]      # the detail says what is wrong, in words
+
+
+def test_modem_without_network(win, sim, qtbot):
+    before, during = flip(qtbot, sim, win.modem_switches["no_network"], "modem",
+                          {"hwerror", "offline"})
+    assert "signal" in during[1]
+
+
+def test_hung_modem(win, sim, qtbot):
+    flip(qtbot, sim, win.modem_switches["silent"], "modem", {"offline", "hwerror"})
+
+
+@pytest.mark.parametrize("fault", ["silent", "corrupt"])
+def test_lock_board_that_stops_answering(win, sim, qtbot, fault):
+    flip(qtbot, sim, win.board_switches[("bus-a", 1, fault)], "lockboard:bus-a:1",
+         {"offline"})
+
+
+def test_cut_sensor_wire_reads_as_tampering(win, sim, qtbot):
+    """A cut hook-sensor wire looks like doors opened with no unlock: tamper alarms."""
+    box = win.board_switches[("bus-a", 0, "broken_sensor")]
+    box.setChecked(True)
+    qtbot.waitUntil(lambda: sim.kiosk_trays()["A01"]["state"] == "TAMPERED",
+                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: win.tiles["A01"].kiosk_state == "TAMPERED", timeout=WAIT_MS)
+    box.setChecked(False)
+    qtbot.waitUntil(lambda: sim.city.db.query(
+        "SELECT COUNT(*) n FROM events WHERE kind = 'alarm.tamper'")[0]["n"] > 0,
+        timeout=WAIT_MS)
+
+
+def test_network_switch_stops_the_heartbeat(win, sim, qtbot):
+    fresh_devices(qtbot, sim)
+    win.network_buttons["down"].setChecked(True)
+    assert sim.network_mode == "down"
+    dropped = sim.city.faults.counts.get("down", 0)
+    qtbot.waitUntil(lambda: sim.city.faults.counts.get("down", 0) > dropped,
+                    timeout=WAIT_MS)
+    win.network_buttons["up"].setChecked(True)
+    fresh_devices(qtbot, sim)          # heartbeats arrive again
+
+
+def test_clock_and_power_buttons(win, sim, qtbot):
+    offset = sim.clock_offset()
+    win.findChild(QPushButton, "clock_plus_day").click()
+    assert sim.clock_offset() == offset + 86400
+    starts = sim.kiosk_starts
+    win.power_delay.setValue(0)
+    win.findChild(QPushButton, "power_cut").click()
+    assert sim.power_cuts >= 1 and sim.kiosk_starts == starts + 1
+    qtbot.waitUntil(lambda: "kiosk running" in win.power_label.text(), timeout=WAIT_MS)
+    # the kiosk came back and reports again
+    fresh_devices(qtbot, sim)
