@@ -121,7 +121,7 @@ def _bare(folder: Path, city: CitySim, n: int) -> float:
 
 def run(quick: bool = False) -> list[Result]:
     n = 1000 if quick else 3000
-    rounds = 1 if quick else 3
+    rounds = 1 if quick else 5
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     times: dict[str, list[float]] = {"bare": [], "ours": [], "nofsync": []}
     with tempfile.TemporaryDirectory(prefix="bench-outbox-", dir=CACHE_DIR) as d, \
