@@ -18,7 +18,9 @@ Requests (``id`` is optional and echoed back):
 ``{"cmd": "type", "text": "0912345678"}``  → types into the focused line edit, or presses
                                               the keys of the visible keypad
                                               (``"via": "keys" | "field"`` to force one)
-``{"cmd": "key", "key": "Return"}``        → a key press on the focused widget
+``{"cmd": "key", "key": "F12", "modifiers": ["Ctrl", "Alt"]}``
+                                           → a key press on the focused widget
+``{"cmd": "hold", "text": "☎ 1022", "ms": 3000}`` → press and hold (a long press)
 ``{"cmd": "screenshot", "path": "/x.png"}`` → saves the window as PNG
 Errors: ``{"ok": false, "error": "..."}``. Nothing here is compiled in a real kiosk's
 run: without ``KIOSK_REMOTE`` ``install`` does nothing.
@@ -29,10 +31,10 @@ import json
 import logging
 import os
 
-from PyQt5.QtCore import QObject, QPoint, Qt
+from PyQt5.QtCore import QObject, QPoint, Qt, QTimer
 from PyQt5.QtNetwork import QLocalServer, QLocalSocket
 from PyQt5.QtTest import QTest
-from PyQt5.QtWidgets import (QAbstractButton, QApplication, QLabel, QLineEdit,
+from PyQt5.QtWidgets import (QAbstractButton, QApplication, QLabel, QLineEdit, QMenu,
                              QPlainTextEdit, QTextEdit, QWidget)
 
 log = logging.getLogger(__name__)
@@ -129,34 +131,55 @@ class RemoteControl(QObject):
         fn = getattr(self, f"cmd_{cmd}", None) if isinstance(cmd, str) else None
         if fn is None:
             raise RemoteError(f"unknown cmd {cmd!r}; one of ping, screen, widgets, click, "
-                              "type, key, screenshot")
+                              "hold, type, key, screenshot")
         return {"ok": True, **fn(req)}
 
     def cmd_ping(self, req):
         return {}
 
+    def front_window(self) -> QWidget:
+        """The window a person sees on top: a modal dialog, else a visible window of its
+        own over the main one (the service console), else the main window."""
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal.isVisible():
+            return modal
+        others = [w for w in QApplication.topLevelWidgets()
+                  if w.isVisible() and w.isWindow() and w is not self.window
+                  and not isinstance(w, QMenu) and w.windowType() != Qt.ToolTip]
+        active = QApplication.activeWindow()
+        if active is not None and active in others:
+            return active
+        return others[-1] if others else self.window
+
     def screen_name(self) -> str:
-        top = QApplication.activeModalWidget()
-        if top is not None and top is not self.window and top.isVisible():
-            return top.objectName() or type(top).__name__
-        current = getattr(self.window, "current", None)
+        win = self.front_window()
+        current = getattr(win, "current", None)
         if callable(current):
             screen = current()
             if screen is not None:
                 return getattr(screen, "name", "") or screen.objectName() \
                     or type(screen).__name__
-        return self.window.objectName() or type(self.window).__name__
+        return win.objectName() or type(win).__name__
 
     def cmd_screen(self, req):
         return {"screen": self.screen_name()}
 
     def visible_widgets(self) -> list[QWidget]:
-        out = []
-        for top in QApplication.topLevelWidgets():
-            if not top.isVisible():
-                continue
-            out.append(top)
-            out.extend(w for w in top.findChildren(QWidget) if _shown(w))
+        """Every widget a person can see, those of the front window first."""
+        front = self.front_window()
+        tops = [front] + [w for w in QApplication.topLevelWidgets()
+                          if w is not front and w.isVisible() and w.isWindow()]
+        out, seen = [], set()
+        for top in tops:
+            for w in [top] + top.findChildren(QWidget):
+                if id(w) in seen or not _shown(w):
+                    continue
+                if w is not top and w.isWindow() and w not in tops:
+                    continue
+                if w is not top and w.window() is not top:
+                    continue            # belongs to another window, listed with it
+                seen.add(id(w))
+                out.append(w)
         return out
 
     def cmd_widgets(self, req):
@@ -210,10 +233,11 @@ class RemoteControl(QObject):
         return {"clicked": w.objectName() or widget_text(w)[:60], "screen": self.screen_name()}
 
     def _keypad_buttons(self) -> dict[str, QAbstractButton]:
-        """Single-character buttons on screen: the on-screen keypad's keys."""
+        """Single-character buttons in the front window: the on-screen keypad's keys."""
         keys: dict[str, QAbstractButton] = {}
+        front = self.front_window()
         for w in self.visible_widgets():
-            if isinstance(w, QAbstractButton) and w.isEnabled():
+            if isinstance(w, QAbstractButton) and w.isEnabled() and w.window() is front:
                 t = w.text()
                 if len(t) == 1 and t not in keys:
                     keys[t] = w
@@ -243,22 +267,38 @@ class RemoteControl(QObject):
         return {"via": "field", "typed": len(text)}
 
     def cmd_key(self, req):
+        """A key press, e.g. ``{"key": "F12", "modifiers": ["Ctrl", "Alt"]}``."""
         name = str(req.get("key", ""))
         code = getattr(Qt, f"Key_{name}", None)
         if code is None:
             raise RemoteError(f"unknown key {name!r}; use Qt key names such as Return, "
-                              "Backspace, Escape")
-        target = QApplication.focusWidget() or self.window
-        QTest.keyClick(target, code)
-        return {}
+                              "Backspace, Escape, F12")
+        mods = Qt.NoModifier
+        for m in req.get("modifiers", []):
+            flag = {"ctrl": Qt.ControlModifier, "alt": Qt.AltModifier,
+                    "shift": Qt.ShiftModifier, "meta": Qt.MetaModifier}.get(str(m).lower())
+            if flag is None:
+                raise RemoteError(f"unknown modifier {m!r}; use Ctrl, Alt, Shift or Meta")
+            mods |= flag
+        target = QApplication.focusWidget() or self.front_window()
+        QTest.keyClick(target, code, mods)
+        return {"screen": self.screen_name()}
+
+    def cmd_hold(self, req):
+        """Press a widget and let go after ``ms`` (a long press); answers at once."""
+        w = self.find(req)
+        ms = int(req.get("ms", 3000))
+        QTest.mousePress(w, Qt.LeftButton, Qt.NoModifier, w.rect().center())
+        QTimer.singleShot(ms, lambda: w.isVisible() and QTest.mouseRelease(
+            w, Qt.LeftButton, Qt.NoModifier, w.rect().center()))
+        return {"held": w.objectName() or widget_text(w)[:60], "ms": ms}
 
     def cmd_screenshot(self, req):
         path = req.get("path")
         if not path:
             raise RemoteError("screenshot needs 'path' (a .png file)")
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        top = QApplication.activeModalWidget()
-        target = top if top is not None and top.isVisible() else self.window.window()
+        target = self.front_window()
         if not target.grab().save(path, "PNG"):
             raise RemoteError(f"could not write {path}")
         return {"path": path, "screen": self.screen_name()}

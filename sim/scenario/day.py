@@ -86,11 +86,22 @@ class DayScenario:
             self.driver.connect(90)
 
     # -- plan -----------------------------------------------------------------------------
-    def _procedures(self) -> tuple[list[dict], list[dict]]:
-        procs = [p for p in procedures() if p.get("kiosk_receive", True)]
-        free = [p for p in procs if not p["fee"]]
-        paid = [p for p in procs if p["fee"]]
-        return free, paid
+    def _procedures(self) -> dict[str, list[dict]]:
+        """Procedures a citizen can hand in and collect at the kiosk, by tray size."""
+        by_size: dict[str, list[dict]] = {}
+        for p in procedures():
+            if p.get("kiosk_receive", True) and p.get("kiosk_return", True):
+                by_size.setdefault(p.get("tray_size", "M"), []).append(p)
+        return by_size
+
+    def _pick_procedure(self, by_size: dict[str, list[dict]]) -> dict:
+        """Sizes come in the proportion the cabinet was built for; mostly free ones."""
+        sizes = [p.size for p in self.launcher.places if p.size in by_size]
+        size = self.rng.choice(sizes) if sizes else self.rng.choice(sorted(by_size))
+        free = [p for p in by_size[size] if not p["fee"]]
+        paid = [p for p in by_size[size] if p["fee"]]
+        pool = free if free and (not paid or self.rng.random() < 0.75) else paid
+        return self.rng.choice(pool)
 
     def _windows(self, day_start: datetime) -> list[tuple[str, datetime]]:
         """(name, end) of the stretches between rounds, starting before the first."""
@@ -105,7 +116,7 @@ class DayScenario:
         self._fresh_out()
         self.launcher = L = self._launcher()
         citizens = make_citizens(self.n_citizens, self.seed)
-        free, paid = self._procedures()
+        by_size = self._procedures()
         self.say(f"kiosk-sim: a day of {self.n_citizens} citizens over {self.days} day(s), "
                  f"{self.power_cuts} power cut(s), profile {self.profile.name}; run folder "
                  f"{self.run_dir}")
@@ -119,9 +130,10 @@ class DayScenario:
         self.staff.enrol()
         L.start_kiosk()
         self.driver = KioskDriver(L, screens_dir=self.out / "screens", on_cut=self._cut)
+        self.staff.driver = self.driver
         try:
             self.driver.connect(90)
-            self._play(citizens, free, paid, start)
+            self._play(citizens, by_size, start)
             summary = self._finish(t_start)
         finally:
             self.driver.remote.close()
@@ -131,7 +143,7 @@ class DayScenario:
                                                           ensure_ascii=False) + "\n")
         return summary
 
-    def _play(self, citizens, free, paid, start: datetime) -> None:
+    def _play(self, citizens, by_size, start: datetime) -> None:
         L, rng = self.launcher, self.rng
         per_day = [citizens[i::self.days] for i in range(self.days)]
         total_visits = self.n_citizens * (1 + self.pickup_share)
@@ -172,7 +184,7 @@ class DayScenario:
                             self.driver.cut_here = stage
                     self._reconnect()
                     if kind == "deposit":
-                        proc = rng.choice(paid if rng.random() < 0.2 else free)
+                        proc = self._pick_procedure(by_size)
                         out = self.driver.deposit(c, proc["name"]["vi"],
                                                   via_qr=rng.random() < 0.5,
                                                   fee=bool(proc["fee"]))

@@ -17,14 +17,25 @@ import time
 from datetime import timezone
 from urllib.parse import parse_qs, urlparse
 
-STAFF_ID = "nv01"
+from sim.scenario.remote_client import RemoteError
+
+STAFF_ID = "NV01"          # typed on the console's letter keypad (no O or I there)
 STAFF_NAME = "Trần Thị Mai"
 STAFF_PIN = "482916"
 
 
+TRAY_LABEL = re.compile(r"^Ô ([A-Z][0-9]{2})$")
+
+
+class StaffStuck(Exception):
+    """The console did not show what a staff member waits for."""
+
+
 class StaffDriver:
-    def __init__(self, launcher, *, say=None):
+    def __init__(self, launcher, *, driver=None, say=None):
         self.launcher = launcher
+        self.driver = driver
+        self.loaded_codes: set[str] = set()
         self.say = say or (lambda *a: None)
         self.totp_secret: str | None = None
         self.enrol_error = ""
@@ -55,8 +66,171 @@ class StaffDriver:
 
     # -- a round ----------------------------------------------------------------------
     def round(self) -> dict:
-        return {"available": False,
-                "why": self.enrol_error or "the kiosk has no staff screens to drive yet"}
+        """One staff round on the service console; what was done, tray by tray."""
+        if self.remote is None:
+            return {"available": False, "why": "no remote control"}
+        if not self.totp_secret:
+            return {"available": False, "why": self.enrol_error or "no staff enrolled"}
+        report = {"collected": [], "loaded": [], "retrieved": [], "problems": []}
+        try:
+            if not self._sign_in(report):
+                return report
+            self._take("collect", "Thu hồ sơ ›", report["collected"], report)
+            self._load(report)
+            self._take("retrieve", "Lấy về ›", report["retrieved"], report)
+            self._finish(report)
+        except (RemoteError, StaffStuck) as exc:
+            report["problems"].append(str(exc)[:300])
+            self._leave()
+        return report
+
+    @property
+    def remote(self):
+        return self.driver.remote if self.driver is not None else None
+
+    def _screen(self) -> str:
+        return self.remote.screen()
+
+    def _wait(self, cond, what: str, timeout: float = 20.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = cond()
+            if value:
+                return value
+            time.sleep(0.05)
+        raise StaffStuck(f"staff round: waited for {what} on {self._screen()!r}")
+
+    def _texts(self) -> list[str]:
+        return [w["text"] for w in self.remote.widgets() if w["text"]]
+
+    def _button(self, text: str) -> dict | None:
+        for w in self.remote.widgets():
+            if w["class"].endswith("Button") and w["text"] == text:
+                return w
+        return None
+
+    def _click(self, text: str, timeout: float = 20.0) -> None:
+        self._wait(lambda: (b := self._button(text)) is not None and b["enabled"],
+                   f"the button {text!r}", timeout)
+        self.remote.click(text)
+
+    def _sign_in(self, report) -> bool:
+        self.remote.call("key", key="F12", modifiers=["Ctrl", "Alt"])
+        self._wait(lambda: self._screen() == "signin", "the sign-in screen")
+        for value in (STAFF_ID, STAFF_PIN, self.totp()):
+            self.remote.type(value, via="keys")
+            self.remote.click("OK")
+        try:
+            self._wait(lambda: self._screen() == "overview", "the round overview", 15)
+        except StaffStuck:
+            report["problems"].append("sign-in refused: " + " / ".join(
+                t for t in self._texts() if "Sai" in t or "khóa" in t)[:200])
+            self._leave()
+            return False
+        # the overview has loaded once the round's heading shows
+        self._wait(lambda: any(t.startswith("Đợt ") for t in self._texts()), "the overview")
+        return True
+
+    def _tray_on_screen(self) -> str | None:
+        for t in self._texts():
+            m = TRAY_LABEL.match(t)
+            if m:
+                return m.group(1)
+            if t == "✓":
+                return "done"
+        return None
+
+    def _take(self, screen: str, action: str, done: list, report) -> None:
+        button = self._button(action)
+        if button is None or not button["enabled"]:
+            return
+        self.remote.click(action)
+        self._wait(lambda: self._screen() == screen, f"the {screen} screen")
+        last = None
+        while True:
+            tray = self._wait(lambda: (t := self._tray_on_screen()) not in (None, last) and t,
+                              "the next tray", 30)
+            if tray == "done":
+                break
+            L = self.launcher
+            self._wait(lambda: L.door_open(tray), f"the door of {tray} to open", 15)
+            L.take_paper(tray)
+            self._click("Đã lấy hồ sơ / Taken")
+            self._wait(lambda: self._button("Ô tiếp theo / Next tray") is not None,
+                       "the next-tray button")
+            L.close_door(tray)
+            done.append(tray)
+            last = tray
+            self.remote.click("Ô tiếp theo / Next tray")
+        self.remote.click("⌂ Tổng quan")
+        self._wait(lambda: self._screen() == "overview", "the overview")
+
+    def ready_results(self) -> list[str]:
+        """Codes the city has a result for and this kiosk has not loaded yet."""
+        city = self.launcher.city
+        now = city.clock.now().astimezone(timezone.utc).isoformat(timespec="seconds")
+        rows = city.db.query("SELECT dossier_code, ready_at FROM results WHERE kiosk_id = ? "
+                             "ORDER BY id", (self.launcher.kiosk_id,))
+        return [r["dossier_code"] for r in rows
+                if r["ready_at"].replace("Z", "+00:00") <= now.replace("Z", "+00:00")
+                and r["dossier_code"] not in self.loaded_codes]
+
+    def _load(self, report) -> None:
+        codes = self.ready_results()
+        if not codes:
+            return
+        self.remote.click("Nạp kết quả ›")
+        self._wait(lambda: self._screen() == "load", "the load screen")
+        L = self.launcher
+        for code in codes:
+            # the result sheet's cover carries the dossier code as a QR: scan it
+            L.show_code(code)
+            try:
+                self._wait(lambda: any(" · cỡ " in t for t in self._texts()),
+                           f"the city's details of {code}", 10)
+            except StaffStuck:
+                report["problems"].append(f"{code}: not in the kiosk's results list yet")
+                continue
+            before = len(L.unlocks_seen())
+            self._click("Mở ô trống / Open a free tray")
+            try:
+                self._wait(lambda: len(L.unlocks_seen()) > before, "a tray to open", 15)
+            except StaffStuck:
+                report["problems"].append(f"{code}: no tray opened ("
+                                          + " / ".join(self._texts()[-3:])[:160] + ")")
+                continue
+            tray = L.unlocks_seen()[before]
+            self._wait(lambda: L.door_open(tray), f"the door of {tray}", 15)
+            L.put_paper(tray)
+            L.close_door(tray)
+            self._wait(lambda: any(t.startswith(f"Đã nạp {code}") or "chưa nạp" in t
+                                   or "Không ghi nhận" in t for t in self._texts()),
+                       f"the kiosk to record {code}", 20)
+            if any(t.startswith(f"Đã nạp {code}") for t in self._texts()):
+                report["loaded"].append(code)
+                self.loaded_codes.add(code)
+            else:
+                report["problems"].append(f"{code}: load not recorded in {tray}")
+        self.remote.click("⌂ Tổng quan")
+        self._wait(lambda: self._screen() == "overview", "the overview")
+
+    def _finish(self, report) -> None:
+        self._click("Kết thúc đợt và in báo cáo / Finish and print report")
+        self._wait(lambda: self._screen() == "report", "the report screen")
+        self._wait(lambda: any(t.startswith("Đợt ") and ":" in t for t in self._texts()),
+                   "the round report", 30)
+        self._leave()
+
+    def _leave(self) -> None:
+        """Sign out; the console closes and the citizen screens are back."""
+        try:
+            if self._button("Đăng xuất") is not None:
+                self.remote.click("Đăng xuất")
+            elif self._button("Đóng / Close") is not None:
+                self.remote.click("Đóng / Close")
+            self._wait(lambda: self._screen() == "welcome", "the citizen screens", 10)
+        except (RemoteError, StaffStuck) as exc:
+            self.say(f"  could not leave the service console: {exc}")
 
     def wait_expiry(self, timeout: float = 20.0) -> None:
         """Give the kiosk's periodic expiry check a moment after a clock jump."""
