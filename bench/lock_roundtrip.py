@@ -7,7 +7,6 @@ The same loop with no line time shows what the software and the pty add on their
 """
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
