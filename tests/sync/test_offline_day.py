@@ -11,13 +11,17 @@ from tests.sync.conftest import KIOSK, PHONE, RecordingModem, make_service
 from tests.sync.helpers import assert_exactly_once_in_order
 
 
-def wait_for(condition, what: str, limit_s: float = 60.0):
-    """Poll a condition the sync thread will make true (no timing is asserted)."""
+def wait_for(condition, what: str, limit_s: float = 90.0, clock=None, step_s: float = 0.0):
+    """Poll a condition the sync thread will make true (no timing is asserted). With a
+    clock, kiosk time moves ``step_s`` per poll, so a backoff or a schedule the thread
+    set a moment ago always runs out."""
     end = time.monotonic() + limit_s
     while time.monotonic() < end:
         value = condition()
         if value:
             return value
+        if clock is not None:
+            clock.advance(step_s)
         time.sleep(0.02)
     pytest.fail(f"gave up waiting for {what}")
 
@@ -60,12 +64,12 @@ def test_a_day_offline_then_the_link_returns(city, sync_store, ledger, clock, tm
         assert city.stats()["events"] == 0 and city.stats()["faults"].get("down", 0) > 0
 
         city.set_faults(down=False)
-        clock.advance(121)                    # past the capped backoff
-        wait_for(lambda: service.outbox.depth() == 0, "the outbox to drain")
+        wait_for(lambda: service.outbox.depth() == 0, "the outbox to drain",
+                 clock=clock, step_s=10)      # soon past the capped backoff (120 s)
         wait_for(lambda: service.online, "the link to be seen up")
         head = ledger.journal_head()
-        clock.advance(61)                     # the next heartbeat is due
-        beat = wait_for(lambda: _beat_with_depth_zero(city), "a heartbeat after the drain")
+        beat = wait_for(lambda: _beat_with_depth_zero(city), "a heartbeat after the drain",
+                        clock=clock, step_s=10)   # heartbeats every 60 s
         assert beat["journal_head"] == head
         assert beat["oldest_undelivered_age_s"] is None and beat["dead_letters"] == 0
         assert beat["devices"] == [
@@ -74,9 +78,10 @@ def test_a_day_offline_then_the_link_returns(city, sync_store, ledger, clock, tm
 
         # collected dossiers turn into results on the city side; the kiosk pulls them
         city.advance(3601)
-        clock.advance(301)
-        rows = wait_for(lambda: service.results.waiting(), "results to be pulled")
-        wait_for(lambda: len(service.results.waiting()) == 27, "all 27 results")
+        rows = wait_for(lambda: service.results.waiting(), "results to be pulled",
+                        clock=clock, step_s=30)   # results polled every 300 s
+        wait_for(lambda: len(service.results.waiting()) == 27, "all 27 results",
+                 clock=clock, step_s=30)
     finally:
         service.close()
     assert_exactly_once_in_order(city, sync_store, KIOSK)

@@ -50,8 +50,8 @@ def test_timeouts_then_late_processing_still_once(city, sync_store, ledger, cloc
     retry comes back as duplicates and nothing is stored twice."""
     fill_outbox(ledger, 120, dossiers=7)
     from sync.client import CityClient
-    slow_client = CityClient(city.api_url, TOKEN, KIOSK, timeout_s=0.3)
-    city.set_faults(rate=0.5, kinds=["delay"], delay_s=0.6, seed=3)
+    slow_client = CityClient(city.api_url, TOKEN, KIOSK, timeout_s=0.5)
+    city.set_faults(rate=0.5, kinds=["delay"], delay_s=1.0, seed=3)
     service = make_service(sync_store, ledger, clock, slow_client, tmp_path, batch_size=30)
     try:
         for _ in range(400):
