@@ -34,6 +34,12 @@ def _timed(fn, args, repeat=1) -> list[float]:
     return out
 
 
+def _best_of(fn, arg, tries: int = 3) -> float:
+    """The fastest of ``tries`` calls: what the code and the data cost, without the
+    scheduler's hiccups (a 40 µs call is otherwise timed as the neighbours' load)."""
+    return min(_timed(fn, [arg] * tries))
+
+
 def run(quick: bool = False) -> list[Result]:
     path = build()
     with open(path, "rb") as f:                   # the whole file into the page cache, so
@@ -59,10 +65,10 @@ def run(quick: bool = False) -> list[Result]:
             citizen.statuses_for(p)
         limit_ms, pickup_ms, status_ms = [], [], []
         for phone, h in zip(sample, hmacs):       # interleaved: noise hits all three alike
-            limit_ms += _timed(lambda x: bare.execute(
-                "SELECT * FROM dossiers WHERE phone_hmac = ?", (x,)).fetchall(), [h])
-            pickup_ms += _timed(citizen.results_for, [phone])
-            status_ms += _timed(citizen.statuses_for, [phone])
+            limit_ms.append(_best_of(lambda x: bare.execute(
+                "SELECT * FROM dossiers WHERE phone_hmac = ?", (x,)).fetchall(), h))
+            pickup_ms.append(_best_of(citizen.results_for, phone))
+            status_ms.append(_best_of(citizen.statuses_for, phone))
         hmac_ms = _timed(pii.phone_hmac, sample[:200], repeat=20)
         rows = sum(len(bare.execute("SELECT 1 FROM dossiers WHERE phone_hmac = ?",
                                     (h,)).fetchall()) for h in hmacs) / len(hmacs)
@@ -73,8 +79,9 @@ def run(quick: bool = False) -> list[Result]:
     lim = p99(limit_ms)
     return [
         Result("phone look-up, pickup (results_for), 1M dossiers", p99(pickup_ms), lim, "ms",
-               how=f"p99 of {n} phones, CitizenService.results_for",
-               limit_how="p99 of one indexed SELECT by phone_hmac (HMAC precomputed)",
+               how=f"p99 over {n} phones (best of 3 calls each), CitizenService.results_for",
+               limit_how="p99 over the same phones (best of 3) of one indexed SELECT by "
+                         "phone_hmac, HMAC precomputed",
                notes=[f"median {median(pickup_ms):.3f} ms vs bare median "
                       f"{median(limit_ms):.3f} ms; {rows:.1f} dossiers per phone",
                       f"query plan of the pickup query: {how_plan}",
@@ -82,8 +89,9 @@ def run(quick: bool = False) -> list[Result]:
                extra={"median_ms": median(pickup_ms), "limit_median_ms": median(limit_ms),
                       "plan": how_plan}),
         Result("phone look-up, status (statuses_for), 1M dossiers", p99(status_ms), lim, "ms",
-               how=f"p99 of {n} phones, CitizenService.statuses_for",
-               limit_how="p99 of one indexed SELECT by phone_hmac (HMAC precomputed)",
+               how=f"p99 over {n} phones (best of 3 calls each), CitizenService.statuses_for",
+               limit_how="p99 over the same phones (best of 3) of one indexed SELECT by "
+                         "phone_hmac, HMAC precomputed",
                notes=[f"median {median(status_ms):.3f} ms"],
                extra={"median_ms": median(status_ms)}),
     ]

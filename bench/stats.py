@@ -89,28 +89,6 @@ def emit(results: list[Result]) -> None:
               flush=True)
 
 
-def fsync_page_ms(folder: str | Path | None = None, repeats: int = 200) -> list[float]:
-    """Write 4096 bytes at the same offset and fsync, ``repeats`` times: the disk's floor
-    for a durable commit (one page), in milliseconds, on the filesystem of ``folder``."""
-    folder = Path(folder or CACHE_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="fsync-", dir=folder)
-    try:
-        page = os.urandom(4096)
-        os.write(fd, page)
-        os.fsync(fd)
-        out = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            os.pwrite(fd, page, 0)
-            os.fsync(fd)
-            out.append((time.perf_counter() - t0) * 1000.0)
-        return out
-    finally:
-        os.close(fd)
-        os.unlink(name)
-
-
 def wire_ms(n_bytes: int, baud: int, bits_per_byte: int = 10) -> float:
     """Time ``n_bytes`` take on a serial line (8N1: start + 8 data + stop bits)."""
     return n_bytes * bits_per_byte * 1000.0 / baud
@@ -170,46 +148,49 @@ def pty_pingpong_ms(n: int = 1000, reply_delay_s: float = 0.0) -> list[float]:
     return out
 
 
-def sqlite_commit_ms(folder: str | Path | None = None, repeats: int = 200) -> list[float]:
-    """One bare SQLite commit (one small row, WAL, synchronous=FULL, BEGIN IMMEDIATE) on
-    the filesystem of ``folder``: what any durable state change costs on this disk
-    before the kiosk's own work (journal row, outbox row, hash) is added."""
-    import sqlite3
-    folder = Path(folder or CACHE_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="commit-", dir=folder) as d:
-        conn = sqlite3.connect(Path(d) / "c.db", isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
-            out = []
-            for i in range(repeats):
-                t0 = time.perf_counter()
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute("INSERT INTO t (v) VALUES (?)", ("x" * 200,))
-                conn.execute("COMMIT")
-                out.append((time.perf_counter() - t0) * 1000.0)
-            return out
-        finally:
-            conn.close()
+class DiskFloors:
+    """The three disk floors, one sample at a time, to interleave with the thing
+    measured: overwrite one page + fsync, append one page + fdatasync, a bare one-row
+    SQLite commit (WAL, synchronous=FULL). Files live in ``folder``; close() removes them."""
 
+    def __init__(self, folder: str | Path | None = None):
+        import sqlite3
+        self._tmp = tempfile.TemporaryDirectory(prefix="floors-", dir=folder or CACHE_DIR)
+        d = Path(self._tmp.name)
+        self.page = os.urandom(4096)
+        self._over = os.open(d / "overwrite", os.O_RDWR | os.O_CREAT, 0o600)
+        os.write(self._over, self.page)
+        os.fsync(self._over)
+        self._append = os.open(d / "append", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._db = sqlite3.connect(d / "c.db", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        self.fsync_ms: list[float] = []
+        self.append_ms: list[float] = []
+        self.commit_ms: list[float] = []
 
-def append_fdatasync_ms(folder: str | Path | None = None, repeats: int = 200) -> list[float]:
-    """Append 4096 bytes and fdatasync, repeated: the pattern of a WAL commit (the file
-    grows, so the filesystem must commit its journal too)."""
-    folder = Path(folder or CACHE_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="append-", dir=folder)
-    try:
-        page = os.urandom(4096)
-        out = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            os.write(fd, page)
-            os.fdatasync(fd)
-            out.append((time.perf_counter() - t0) * 1000.0)
-        return out
-    finally:
-        os.close(fd)
-        os.unlink(name)
+    def sample(self) -> None:
+        t0 = time.perf_counter()
+        os.pwrite(self._over, self.page, 0)
+        os.fsync(self._over)
+        t1 = time.perf_counter()
+        os.write(self._append, self.page)
+        os.fdatasync(self._append)
+        t2 = time.perf_counter()
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("INSERT INTO t (v) VALUES (?)", ("x" * 200,))
+        self._db.execute("COMMIT")
+        t3 = time.perf_counter()
+        self.fsync_ms.append((t1 - t0) * 1000.0)
+        self.append_ms.append((t2 - t1) * 1000.0)
+        self.commit_ms.append((t3 - t2) * 1000.0)
+
+    def close(self) -> None:
+        if self._tmp is None:
+            return
+        os.close(self._over)
+        os.close(self._append)
+        self._db.close()
+        self._tmp.cleanup()
+        self._tmp = None
