@@ -149,8 +149,8 @@ class DayScenario:
         total_visits = self.n_citizens * (1 + self.pickup_share)
         cut_at = sorted(rng.sample(range(2, max(3, int(total_visits) - 2)),
                                    min(self.power_cuts, max(1, int(total_visits) - 4))))
-        outage = sorted(rng.sample(range(int(total_visits * 0.2), int(total_visits * 0.6) + 1),
-                                   2)) if total_visits > 10 else [3, 5]
+        down = rng.randrange(int(total_visits * 0.2), int(total_visits * 0.5) + 1)
+        outage = [down, down + max(2, int(total_visits * 0.12))]
         printer_out = rng.randrange(int(total_visits * 0.1), int(total_visits * 0.9) + 1)
         board_noise = rng.randrange(int(total_visits * 0.1), int(total_visits * 0.9) + 1)
         self.visit_no = 0
@@ -206,6 +206,8 @@ class DayScenario:
                         self.say(f"  {kind} of {c.masked_phone} stopped at {out.stage}: "
                                  f"{out.detail[:160]}")
                         self._recover_screen()
+                if wi == len(windows) - 1:
+                    continue                # the evening: no round until tomorrow 08:00
                 # the round that closes this stretch
                 if L.sim_now() < end:
                     self._advance((end - L.sim_now()).total_seconds() + 30)
@@ -281,7 +283,9 @@ class DayScenario:
 
     def _staff_round(self, codes: dict) -> None:
         self._reconnect()
+        t0 = time.monotonic()
         report = self.staff.round()
+        report["seconds"] = round(time.monotonic() - t0, 1)
         self.staff_reports.append(report)
         for code in report.get("loaded", []):
             citizen = codes.get(code)
@@ -289,7 +293,7 @@ class DayScenario:
                 self.waiting_pickup.append(citizen)
         self.say(f"  staff round at {self.launcher.sim_now():%a %H:%M}: " +
                  ", ".join(f"{k} {len(v) if isinstance(v, list) else v}"
-                           for k, v in report.items()))
+                           for k, v in report.items() if k != "problems" or v))
 
     # -- the end ---------------------------------------------------------------------------
     def _drain(self, timeout: float = 60.0) -> int:
@@ -354,6 +358,11 @@ class DayScenario:
             "power_cut_moments": self.cut_log,
             "faults": self.faults_done,
             "staff_rounds": self.staff_reports,
+            "seconds_in_deposits": round(sum(o.seconds for o in self.outcomes
+                                             if o.kind == "deposit"), 1),
+            "seconds_in_pickups": round(sum(o.seconds for o in self.outcomes
+                                            if o.kind == "pickup"), 1),
+            "seconds_in_rounds": round(sum(r.get("seconds", 0) for r in self.staff_reports), 1),
             "median_deposit_s": _median([o.seconds for o in deposits_ok]),
             "median_pickup_s": _median([o.seconds for o in pickups_ok]),
             "audit": chain_text[:300],

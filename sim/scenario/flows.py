@@ -312,7 +312,8 @@ class KioskDriver:
                         self.screen() in ("rating", "welcome", "pickup-id", "problem"):
                     break
                 time.sleep(0.05)
-        if name == "rating" and rate:
-            self.click(text="★" * rate, stage="rating")
+        if name == "rating":
+            if rate:
+                self.click(text="★" * rate, stage="rating")
             self.click("nav.home", stage="rating", contains=True)
         self.wait_screen("welcome", "end", timeout=10)

@@ -24,6 +24,7 @@ STAFF_NAME = "Trần Thị Mai"
 STAFF_PIN = "482916"
 
 
+CONSOLE_SCREENS = {"signin", "overview", "collect", "load", "retrieve", "report"}
 TRAY_LABEL = re.compile(r"^Ô ([A-Z][0-9]{2})$")
 
 
@@ -165,32 +166,36 @@ class StaffDriver:
         self.remote.click("⌂ Tổng quan")
         self._wait(lambda: self._screen() == "overview", "the overview")
 
-    def ready_results(self) -> list[str]:
-        """Codes the city has a result for and this kiosk has not loaded yet."""
+    def ready_results(self) -> list[dict]:
+        """The result sheets the office sends with the staff member: every result the
+        city has for this kiosk that is not in a tray yet (the office prints them
+        whether or not the kiosk's link is up)."""
         city = self.launcher.city
-        now = city.clock.now().astimezone(timezone.utc).isoformat(timespec="seconds")
-        rows = city.db.query("SELECT dossier_code, ready_at FROM results WHERE kiosk_id = ? "
-                             "ORDER BY id", (self.launcher.kiosk_id,))
-        return [r["dossier_code"] for r in rows
-                if r["ready_at"].replace("Z", "+00:00") <= now.replace("Z", "+00:00")
-                and r["dossier_code"] not in self.loaded_codes]
+        rows, _cursor, _more = city.db.results_after(self.launcher.kiosk_id, 0, 10000)
+        return [r for r in rows if r["dossier_code"] not in self.loaded_codes]
 
     def _load(self, report) -> None:
-        codes = self.ready_results()
-        if not codes:
+        results = self.ready_results()
+        if not results:
             return
         self.remote.click("Nạp kết quả ›")
         self._wait(lambda: self._screen() == "load", "the load screen")
         L = self.launcher
-        for code in codes:
+        for result in results:
+            code = result["dossier_code"]
             # the result sheet's cover carries the dossier code as a QR: scan it
             L.show_code(code)
-            try:
-                self._wait(lambda: any(" · cỡ " in t for t in self._texts()),
-                           f"the city's details of {code}", 10)
-            except StaffStuck:
-                report["problems"].append(f"{code}: not in the kiosk's results list yet")
-                continue
+            known = self._wait(lambda: next((t for t in self._texts()
+                                             if " · cỡ " in t or "Không có trong" in t), None),
+                               f"the kiosk's look-up of {code}", 10)
+            if "Không có trong" in known:
+                # not in the kiosk's list (link down): the phone from the sheet, the size
+                if not result.get("phone"):
+                    report["problems"].append(f"{code}: unknown to the kiosk, no phone")
+                    continue
+                self.remote.type(result["phone"], via="keys")
+                self.remote.click(f"Cỡ {result.get('tray_size') or 'M'}")
+                report.setdefault("loaded_offline", []).append(code)
             before = len(L.unlocks_seen())
             self._click("Mở ô trống / Open a free tray")
             try:
@@ -228,7 +233,11 @@ class StaffDriver:
                 self.remote.click("Đăng xuất")
             elif self._button("Đóng / Close") is not None:
                 self.remote.click("Đóng / Close")
-            self._wait(lambda: self._screen() == "welcome", "the citizen screens", 10)
+            self._wait(lambda: self._screen() not in CONSOLE_SCREENS, "the citizen screens",
+                       10)
+            if self._screen() != "welcome":
+                # codes scanned at the console also reached the citizen screens behind it
+                self.driver.home()
         except (RemoteError, StaffStuck) as exc:
             self.say(f"  could not leave the service console: {exc}")
 
