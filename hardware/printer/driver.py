@@ -60,7 +60,7 @@ class EscposPrinter:
 
     def __init__(self, device=None, *, opener=None, profile=None, native_qr: bool = True,
                  width_dots: int = 576, baud: int | None = None,
-                 status_timeout: float = 0.5, has_status: bool = True,
+                 status_timeout: float = 1.0, has_status: bool = True,
                  name: str = "printer"):
         if device is None and opener is None:
             raise ValueError("EscposPrinter needs a device or an opener")

@@ -47,6 +47,7 @@ def print_test(args) -> int:
                                native_qr=not args.no_native_qr)
     except DeviceError as exc:
         return _fail(str(exc), exc.advice)
+    printer.status_timeout = args.timeout
     with printer:
         try:
             sent = printer.print_image(rendered.image, "cli:print-test", rendered.qr_codes)
@@ -148,6 +149,8 @@ def register(sub, groups) -> None:
                         "network")
     p.add_argument("--baud", type=int, choices=BAUDS, default=38400)
     p.add_argument("--transport", choices=("serial", "network", "file"), default="serial")
+    p.add_argument("--timeout", type=float, default=1.0,
+                   help="seconds to wait for a status reply (default 1)")
     p.add_argument("--no-native-qr", action="store_true",
                    help="draw the QR as raster for printers without GS ( k")
     p.set_defaults(func=print_test)

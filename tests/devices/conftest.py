@@ -26,7 +26,7 @@ def printer_sim(tmp_path):
 @pytest.fixture
 def printer(printer_sim):
     with open_printer("serial", port=printer_sim.path, baud=38400) as p:
-        p.status_timeout = 0.3
+        p.status_timeout = 1.0
         yield p
 
 
@@ -38,7 +38,7 @@ def modem_sim(tmp_path):
 
 @pytest.fixture
 def modem(modem_sim):
-    with AtModem(modem_sim.path, timeout=1.0) as m:
+    with AtModem(modem_sim.path, timeout=3.0) as m:
         yield m
 
 

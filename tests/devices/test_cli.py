@@ -16,7 +16,7 @@ def _one_line(err: str) -> str:
 
 
 def test_print_test_prints_vietnamese_and_a_qr(printer_sim, capsys):
-    assert main(["hw", "print-test", "--port", printer_sim.path]) == 0
+    assert main(["hw", "print-test", "--port", printer_sim.path, "--timeout", "2"]) == 0
     out = capsys.readouterr().out
     assert "bytes" in out and "38400 baud" in out
     [png] = printer_sim.wait_receipts(1)
@@ -31,7 +31,7 @@ def test_print_test_prints_vietnamese_and_a_qr(printer_sim, capsys):
 ])
 def test_print_test_exit_4_with_the_reason(printer_sim, capsys, switch, words):
     printer_sim.set(**{switch: True})
-    assert main(["hw", "print-test", "--port", printer_sim.path]) == 4
+    assert main(["hw", "print-test", "--port", printer_sim.path, "--timeout", "2"]) == 4
     captured = capsys.readouterr()
     assert words in _one_line(captured.err)
     assert printer_sim.receipts == []
@@ -44,7 +44,8 @@ def test_print_test_on_a_missing_port(tmp_path, capsys):
 
 def test_print_test_warns_on_paper_near_end(printer_sim, capsys):
     printer_sim.set(paper_near_end=True)
-    assert main(["hw", "print-test", "--port", printer_sim.path, "--baud", "38400"]) == 0
+    assert main(["hw", "print-test", "--port", printer_sim.path, "--baud", "38400",
+                 "--timeout", "2"]) == 0
     assert "nearly out" in capsys.readouterr().err
 
 

@@ -50,7 +50,7 @@ def test_printer_reopens_after_being_unplugged(tmp_path):
     rendered = render_receipt(printer_test_receipt(datetime(2026, 3, 2, 9, tzinfo=ZONE)))
     with PrinterSim(link, tmp_path / "receipts") as sim, build_printer(cfg) as printer:
         assert isinstance(printer, EscposPrinter)
-        printer.status_timeout = 0.3
+        printer.status_timeout = 1.0
         assert printer.state() is PrinterState.OK
         printer.print_image(rendered.image, "t1", rendered.qr_codes)
         assert len(sim.wait_receipts(1)) == 1
@@ -67,7 +67,7 @@ def test_lazy_printer_is_picked_up_when_it_appears(tmp_path):
     from hardware.printer import open_printer
     link = tmp_path / "dev" / "printer"
     with open_printer("serial", port=str(link), lazy=True) as printer:
-        printer.status_timeout = 0.3
+        printer.status_timeout = 1.0
         health = printer.health()
         assert health.status is DeviceStatus.OFFLINE and "cannot open" in health.detail
         with PrinterSim(link, tmp_path / "receipts"):

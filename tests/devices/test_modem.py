@@ -74,6 +74,7 @@ def test_silent_modem_times_out_then_recovers(modem, modem_sim):
         modem.send(PHONE, "Lần một")
     assert modem.health().status is DeviceStatus.OFFLINE
     modem_sim.silent = False
+    modem.timeout = 3.0
     modem.send(PHONE, "Lần hai")
     assert [r["text"] for r in _inbox(modem_sim)] == ["Lần hai"]
 

@@ -90,7 +90,7 @@ def test_status_after_a_slow_line_is_not_mistaken_for_silence(tmp_path, small_re
     from sim.printer import PrinterSim
     with PrinterSim(tmp_path / "p", tmp_path / "out", line_baud=115200) as sim, \
             open_printer("serial", port=sim.path, baud=115200) as p:
-        p.status_timeout = 0.3
+        p.status_timeout = 1.0
         sent = p.print_image(small_receipt.image, "t7", small_receipt.qr_codes)
         assert len(sim.wait_receipts(1)) == 1
         assert sim.bytes_received >= sent
