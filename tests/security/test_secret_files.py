@@ -1,0 +1,55 @@
+"""Secrets files that group or others may read are refused, with the chmod to run."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kiosk.app import build_services
+from kiosk.auth.staff import TotpSecrets
+from kiosk.secrets import SecretFileError, read_secret, write_secret
+from sync.errors import TokenFileError
+from sync.token import read_token
+from tests.lock.conftest import sim_profile
+
+LOOSE = [0o640, 0o604, 0o644, 0o660, 0o606, 0o664, 0o610, 0o601]
+
+
+def secret_file(tmp_path, name: str, content: bytes, mode: int):
+    path = tmp_path / "secrets" / name
+    write_secret(path, content)
+    os.chmod(path, mode)
+    return path
+
+
+@pytest.mark.parametrize("mode", LOOSE)
+def test_loose_modes_refused(tmp_path, mode):
+    key = secret_file(tmp_path, "hmac.key", b"k" * 64, mode)
+    with pytest.raises(SecretFileError, match=f"chmod 600 {key}"):
+        read_secret(key)
+    token = secret_file(tmp_path, "city.token", b"tok-0123456789\n", mode)
+    with pytest.raises(TokenFileError, match="readable by other users"):
+        read_token(token)
+    totp = secret_file(tmp_path, "staff-totp.json", b'{"s001": "JBSWY3DPEHPK3PXP"}', mode)
+    with pytest.raises(SecretFileError):
+        TotpSecrets(totp).get("s001")
+
+
+def test_owner_only_modes_accepted(tmp_path):
+    for mode in (0o600, 0o400):
+        key = secret_file(tmp_path, f"hmac-{mode:o}.key", b"k" * 64, mode)
+        assert read_secret(key) == b"k" * 64
+    written = tmp_path / "new" / "city.token"
+    write_secret(written, b"tok\n")
+    assert written.stat().st_mode & 0o777 == 0o600
+    assert written.parent.stat().st_mode & 0o077 == 0
+
+
+def test_the_kiosk_does_not_start_with_a_readable_key(tmp_path):
+    cfg = sim_profile(tmp_path, str(tmp_path / "dev" / "lockbus-a"))
+    key = cfg.path(cfg.secrets.hmac_key_file)
+    write_secret(key, b"0123456789abcdef0123456789abcdef\n")
+    os.chmod(key, 0o644)
+    with pytest.raises(SecretFileError, match="chmod 600"):
+        build_services(cfg)
+    assert not cfg.db_path.exists()          # refused before the database was opened
