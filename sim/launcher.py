@@ -225,6 +225,9 @@ class SimLauncher:
         self.kiosk_starts = 0
         self.forced: set[str] = set()          # trays a person pried open (tamper)
         self._restart_timer: threading.Timer | None = None
+        self._sms: list[dict] = []
+        self._sms_pos: dict[Path, int] = {}
+        self._sms_lock = threading.Lock()
         self._unlocks: list[str] = []
         self._pulses: dict[tuple, int] = {}
         self._unlock_lock = threading.Lock()
@@ -629,20 +632,33 @@ class SimLauncher:
 
     # ---- SMS --------------------------------------------------------------------------
     def sms(self) -> list[dict]:
-        """Every SMS so far, city and modem, oldest first: {time, to, text, via}."""
-        out = []
-        for path, via in ((self.city_sms_path(), "city"), (self.modem_inbox, "modem")):
-            if path is None or not path.exists():
-                continue
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
+        """Every SMS so far, city and modem, oldest first: {time, to, text, via}.
+        The inbox files are read incrementally: scripts poll this many times a second."""
+        with self._sms_lock:
+            changed = False
+            for path, via in ((self.city_sms_path(), "city"), (self.modem_inbox, "modem")):
+                if path is None or not path.exists():
                     continue
-                out.append({"time": rec.get("time") or rec.get("at") or "",
-                            "to": rec.get("to", ""), "text": rec.get("text", ""), "via": via})
-        out.sort(key=lambda r: r["time"])
-        return out
+                pos = self._sms_pos.get(path, 0)
+                if path.stat().st_size <= pos:
+                    continue
+                with path.open("rb") as f:
+                    f.seek(pos)
+                    data = f.read()
+                end = data.rfind(b"\n") + 1          # a line still being written waits
+                self._sms_pos[path] = pos + end
+                for line in data[:end].decode("utf-8", "replace").splitlines():
+                    try:
+                        rec = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    self._sms.append({"time": rec.get("time") or rec.get("at") or "",
+                                      "to": rec.get("to", ""), "text": rec.get("text", ""),
+                                      "via": via})
+                    changed = True
+            if changed:
+                self._sms.sort(key=lambda r: r["time"])
+            return list(self._sms)
 
     def city_sms_path(self) -> Path | None:
         if self.city is None:

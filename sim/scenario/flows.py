@@ -163,7 +163,8 @@ class KioskDriver:
         while time.monotonic() < deadline:
             msgs = self._sms_to(phone)
             for m in reversed(msgs[before:]):
-                found = OTP_RE.search(m["text"])
+                # a result-ready SMS may arrive meanwhile: its dossier code has 6 digits too
+                found = OTP_RE.search(CODE_RE.sub("", m["text"]))
                 if found:
                     return found.group(1)
             if self.screen() == "problem":

@@ -17,7 +17,7 @@ from pathlib import Path
 
 STATES = ("DEPOSITED", "COLLECTED", "RESULT_LOADED", "PICKED_UP", "EXPIRED",
           "RETURNED_TO_OFFICE", "CANCELLED")
-OTP_IN_TEXT = re.compile(r"(?<!\d)\d{6}(?!\d)")
+OTP_IN_TEXT = re.compile(r"(?<![\dA-Z])\d{6}(?![\d-])")
 
 
 def backup_db(src: Path, dst: Path) -> None:

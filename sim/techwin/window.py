@@ -122,7 +122,7 @@ class TechWindow(QMainWindow):
         tabs.addTab(self._build_world(), "Clock, power, reader")
         self.tabs = tabs
         split.addWidget(tabs)
-        split.setSizes([640, 560])
+        split.setSizes([560, 900])
         self.setCentralWidget(split)
         self.status = QLabel()
         self.status.setObjectName("status_line")
