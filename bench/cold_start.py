@@ -93,8 +93,16 @@ def child_bare() -> int:
 PHASES: dict[str, list[float]] = {}
 
 
+def _env(**extra: str) -> dict:
+    """The environment of a measured start: as shipped, unless ``extra`` says otherwise."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
+    env.update(extra)
+    return env
+
+
 def _start(args: list[str], **env_extra: str) -> float:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **env_extra)
+    env = _env(**env_extra)
     t0 = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "bench.cold_start", "--child", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -119,7 +127,7 @@ HEAVY = ("escpos.printer", "img2pdf", "kiosk.config", "pydantic", "sqlite_utils"
 
 def _import_costs(profile_file: str) -> dict[str, float]:
     """Cumulative import time (ms) of the heavy modules in one kiosk start (-X importtime)."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env = _env()
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "bench.cold_start",
                            "--child", "kiosk", profile_file], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
