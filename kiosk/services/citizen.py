@@ -328,14 +328,25 @@ class CitizenService:
         try:
             pages = self.scanner.scan(deposit.txn)
         except Exception as exc:
+            state = getattr(getattr(exc, "state", None), "value", None)
             text = str(exc).lower()
-            reason = "scanner.jam" if "jam" in text else (
-                "scanner.no_paper" if "paper" in text else "scanner.unavailable")
+            if state == "jam" or (state is None and "jam" in text):
+                reason = "scanner.jam"
+            elif state == "no-paper" or (state is None and "paper" in text):
+                reason = "scanner.no_paper"
+            else:
+                reason = "scanner.unavailable"
             raise CitizenError(reason, str(exc)) from None
         if not pages:
             raise CitizenError("scanner.no_paper", "the feeder is empty")
         deposit.pages.extend(pages)
         return pages
+
+    def cancel_scan(self) -> None:
+        """Stop a scan still waiting for paper (Back, Home, idle)."""
+        cancel = getattr(self.scanner, "cancel", None)
+        if cancel is not None:
+            cancel()
 
     @staticmethod
     def pages_pdf(pages: list) -> bytes:
@@ -471,7 +482,8 @@ class CitizenService:
                 self.ledger.move_dossier(deposit.code, D.DEPOSITED, actor=ACTOR,
                                          reason="door closed", tray_id=deposit.tray_id,
                                          data={"payment": deposit.payment_state,
-                                               "pages": len(deposit.pages)})
+                                               "pages": len(deposit.pages)},
+                                         fields={"payment": deposit.payment_state})
             deposit.finished = True
             self._waiting.pop(deposit.tray_id, None)
         for cb in list(self._completed_listeners):

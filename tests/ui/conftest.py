@@ -144,7 +144,13 @@ class Kiosk:
         self.services.close()
         for dev in (self.reader, self.modem, self.printer, self.lock):
             dev.close()
-        self.city.stop()
+        self.stop_city()
+
+    def stop_city(self):
+        """Network down (or the end of the test); the simulator is stopped only once."""
+        if not getattr(self, "_city_stopped", False):
+            self._city_stopped = True
+            self.city.stop()
 
 
 @pytest.fixture

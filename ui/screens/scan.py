@@ -92,6 +92,11 @@ class ScanScreen(Screen):
         self.next_btn.setEnabled(bool(pages))
         self.skip_btn.setVisible(not online)
 
+    def leave(self):
+        if not self.scan_btn.isEnabled():          # a scan is still waiting for paper
+            self.win.citizen.cancel_scan()
+            self.scan_btn.setEnabled(True)
+
     def wipe(self):
         while self.strip_row.count():
             item = self.strip_row.takeAt(0)
