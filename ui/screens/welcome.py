@@ -1,7 +1,7 @@
 """Home: three big choices, in plain words."""
 from __future__ import annotations
 
-from PyQt5.QtWidgets import QHBoxLayout
+from PyQt5.QtWidgets import QVBoxLayout
 
 from ui.screens.base import Screen
 
@@ -17,12 +17,12 @@ class WelcomeScreen(Screen):
         self.intro = self.label()
         self.layout_.addWidget(self.hello)
         self.layout_.addWidget(self.intro)
-        row = QHBoxLayout()
-        row.setSpacing(28)
+        row = QVBoxLayout()          # full-width bars: long translations never squeeze
+        row.setSpacing(24)
         self.choices = {}
         for key, target in (("deposit", "deposit-catalog"), ("pickup", "pickup-phone"),
                             ("status", "status")):
-            b = self.button("primary" if key == "deposit" else "secondary", height_mm=70)
+            b = self.button("primary" if key == "deposit" else "secondary", height_mm=45)
             b.setProperty("hero", True)
             b.clicked.connect(lambda _=False, t=target, k=key: self.start(k, t))
             row.addWidget(b)
