@@ -151,3 +151,25 @@ def test_online_submission(world):
     dep.pages = [Image.new("RGB", (200, 280), "white")]
     code = w.citizen.submit_online(dep)
     assert w.ledger.dossier(code)["state"] == D.SUBMITTED_ONLINE.value
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from kiosk.services.citizen import Catalog  # noqa: E402
+
+WORDS = ["Đăng", "ký", "khai", "sinh", "kết", "hôn", "chứng", "thực", "bản", "sao",
+         "xây", "dựng", "nhà", "ở", "hộ", "kinh", "doanh", "cư", "trú", "Điều", "chỉnh"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join),
+       pick=st.data())
+def test_any_part_of_a_name_finds_it_with_or_without_marks(name, pick):
+    catalog = Catalog([{"code": "P-1", "names": {"vi": name}, "category": "Khác"},
+                       {"code": "P-2", "names": {"vi": "Thủ tục khác hẳn"}, "category": "Khác"}])
+    words = name.split()
+    i = pick.draw(st.integers(0, len(words) - 1))
+    j = pick.draw(st.integers(i + 1, len(words)))
+    query = " ".join(words[i:j])
+    for typed in (query, fold(query), fold(query).upper()):
+        assert "P-1" in [p.code for p in catalog.search(typed)]
