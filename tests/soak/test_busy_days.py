@@ -22,7 +22,7 @@ def run(tmp_path, days: int, per_day: int, record_property):
         if days >= 2:
             growth = (figs[-1].rss_kb - figs[1].rss_kb) / figs[1].rss_kb
             summary["RSS growth day 2 -> last"] = f"{growth * 100:+.1f} %"
-        summary["city faults injected"] = kiosk.city.stats().get("faults", "?")
+        summary["city faults injected"] = kiosk.host.city("stats").get("faults", "?")
         record_property("soak_table", table(figs, summary))
         print(table(figs, summary))
         return figs, summary, kiosk
