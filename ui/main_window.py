@@ -290,7 +290,8 @@ class CitizenWindow(QMainWindow):
         screen = self.current()
         if screen is not None and screen.on_code(text):
             return
-        if screen is not None and screen.name == "welcome" and text.upper().startswith("HS"):
+        if screen is not None and screen.name == "welcome" and \
+                self.citizen.is_dossier_code(text):
             self.go("status")
             self.current().on_code(text)
 

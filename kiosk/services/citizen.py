@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Protocol
 
 from hardware.ports import DoorState, PrinterState
 from kiosk.auth.otp import OtpError, OtpService
+from kiosk.cccd import NotAnIdCard, is_dossier_code, parse_cccd
 from kiosk.models import DossierState as D, TrayState as T
 from kiosk.pii import InvalidPhone, mask_id, mask_phone, normalize_phone
 from kiosk.vietqr import VietQr
@@ -176,9 +177,12 @@ def parse_id_text(text: str) -> dict:
     typed ID number (12-digit CCCD, or 9-digit old CMND) → {'id_number', 'name'}."""
     text = (text or "").strip()
     if "|" in text:
-        parts = text.split("|")
-        number = re.sub(r"\s", "", parts[0])
-        name = parts[2].strip() if len(parts) > 2 else ""
+        try:
+            card = parse_cccd(text)
+        except NotAnIdCard as exc:
+            raise CitizenError("id.unreadable", f"not a readable ID card QR: {exc.reason}") \
+                from None
+        return {"id_number": card.id, "name": card.name}
     else:
         number, name = re.sub(r"[\s.\-]", "", text), ""
     if not number.isdigit() or len(number) not in (9, 12):
@@ -645,9 +649,13 @@ class CitizenService:
                                          reason="picked up", tray_id=None)
 
     # -- status and rating ----------------------------------------------------------------
+    @staticmethod
+    def is_dossier_code(text: str) -> bool:
+        return is_dossier_code(text)
+
     def status(self, code: str) -> dict:
         code = (code or "").strip().upper()
-        d = self.ledger.dossier(code)
+        d = self.ledger.dossier(code) if is_dossier_code(code) else None
         if d is None or d["state"] in (D.DRAFT.value, D.CANCELLED.value):
             raise CitizenError("status.not_found", f"no dossier {code!r}")
         return {"code": d["code"], "state": d["state"],

@@ -34,7 +34,11 @@ def test_fold_and_search_without_marks(world):
 
 
 def test_id_parsing():
-    assert parse_id_text("079123456789|123456789|Trần Thị Mai|x")["name"] == "Trần Thị Mai"
+    card = "079123456789|123456789|Trần Thị Mai|01011960|Nữ|12 Hậu Giang, Q6|01012021"
+    assert parse_id_text(card) == {"id_number": "079123456789", "name": "Trần Thị Mai"}
+    with pytest.raises(CitizenError) as bad_qr:
+        parse_id_text("079123456789|123456789|Trần Thị Mai|x")
+    assert bad_qr.value.reason == "id.unreadable"
     assert parse_id_text(" 0791 2345 6789 ")["id_number"] == "079123456789"
     with pytest.raises(CitizenError) as e:
         parse_id_text("12345")

@@ -46,7 +46,7 @@ class StatusScreen(Screen):
 
     def on_code(self, text: str) -> bool:
         text = text.strip()
-        if text.upper().startswith("HS"):
+        if self.win.citizen.is_dossier_code(text):
             self.field.setText(text.upper())
             self.lookup(text)
             return True
