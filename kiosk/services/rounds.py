@@ -23,7 +23,6 @@ at once through the SMS router, with the event as the fallback.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import unicodedata

@@ -2,7 +2,6 @@
 import json
 import os
 import stat
-from datetime import timedelta
 
 import pyotp
 import pytest

@@ -5,7 +5,6 @@ from datetime import date, datetime
 
 import pytest
 
-from hardware.ports import DoorState
 from kiosk.models import TrayState as T
 from kiosk.services.diagnostics import Diagnostics, DiagnosticsError
 

@@ -1,13 +1,13 @@
 """Round service on a real ledger, lock boards simulated on a pty and the city simulator."""
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from kiosk.models import DossierState as D, TrayState as T
-from kiosk.services.rounds import RoundError, RoundService
+from kiosk.services.rounds import RoundError
 
-from .conftest import ZONE, board_lock, city_sms, deposit, journal, outbox
+from .conftest import board_lock, city_sms, deposit, journal, outbox
 
 ACTOR = "staff:nv01"
 

@@ -8,7 +8,7 @@ a 3-second press on the hotline corner of the citizen header, or the service key
 """
 from __future__ import annotations
 
-from PyQt5.QtCore import QElapsedTimer, QEvent, QObject, Qt
+from PyQt5.QtCore import QEvent, QObject, Qt, QTimer
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QShortcut
 
@@ -44,9 +44,7 @@ class _LongPress(QObject):
         super().__init__(widget)
         self.on_hold = on_hold
         self.hold_ms = hold_ms
-        self.timer = QElapsedTimer()
         self._armed = False
-        from PyQt5.QtCore import QTimer
         self._fire = QTimer(self)
         self._fire.setSingleShot(True)
         self._fire.timeout.connect(self._held)

@@ -77,7 +77,8 @@ class ServiceConsole(QWidget):
         self.home_btn.clicked.connect(self.home)
         self.title = QLabel()
         self.title.setProperty("role", "title")
-        self.title.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)   # never widens the window
+        # a long title is cut, it never widens the window
+        self.title.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.who = QLabel()
         self.out_btn = BigButton("Đăng xuất", kind="danger", min_px=self.target_px,
                                  height_px=self.target_px)

@@ -53,6 +53,14 @@ class _ResultsList:
         return True
 
 
+def _shrink(path: Path, colours: int = 64) -> None:
+    """A flat UI needs few colours: a palette PNG is a fraction of the size."""
+    from PIL import Image
+    with Image.open(path) as img:
+        small = img.convert("RGB").quantize(colors=colours, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
 def _settle(app, console, ms: int = 0) -> None:
     end = time.monotonic() + 10
     while time.monotonic() < end:
@@ -162,6 +170,7 @@ def shoot(out: Path) -> list[Path]:
             _settle(app, console)
             path = out / f"{name}.png"
             console.grab().save(str(path))
+            _shrink(path)
             written.append(path)
 
         try:
