@@ -2,7 +2,8 @@
 and write bench/results.md (machine, table of measured / limit / ratio, notes, findings).
 
 ``make bench`` runs this with QT_QPA_PLATFORM=offscreen. ``--quick`` runs fewer
-repetitions (a smoke test of the benchmarks, not figures to quote).
+repetitions (a smoke test of the benchmarks, not figures to quote). ``--findings`` only
+puts the current bench/findings.md under the figures of the last run.
 """
 from __future__ import annotations
 
@@ -153,8 +154,20 @@ def write_results(path: Path, info: dict, rows: list[tuple[str, list[dict], str,
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def refresh_findings(path: Path) -> None:
+    """Put the current bench/findings.md under the figures already in ``path``."""
+    text = path.read_text(encoding="utf-8")
+    head = text.split("## Findings", 1)[0].rstrip()
+    findings = (BENCH_DIR / "findings.md").read_text(encoding="utf-8").rstrip()
+    path.write_text(head + "\n\n" + findings + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if "--findings" in args:           # findings edited after a run: no need to run again
+        refresh_findings(BENCH_DIR / "results.md")
+        print(f"findings refreshed in {BENCH_DIR / 'results.md'}")
+        return 0
     quick = "--quick" in args
     names = [a for a in args if not a.startswith("-")] or BENCHMARKS
     unknown = [n for n in names if n not in BENCHMARKS]
