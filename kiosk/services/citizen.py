@@ -212,6 +212,7 @@ class Deposit:
     code: str | None = None
     finished: bool = False
     closed_empty: bool = False
+    cancelling: bool = False        # backed out with the door open: ends when it shuts
 
     def wipe(self) -> None:
         self.id_number = self.phone = self.otp_challenge = None
@@ -471,6 +472,15 @@ class CitizenService:
         with self._lock:
             if deposit.finished or self._waiting.get(deposit.tray_id) is not deposit:
                 return deposit.finished
+            if deposit.cancelling and occupied is not True:
+                # backed out and took the papers back: free the tray, end the draft
+                self._waiting.pop(deposit.tray_id, None)
+                with self.ledger.transaction():
+                    self.ledger.move_tray(deposit.tray_id, T.EMPTY, actor=ACTOR,
+                                          reason="door shut after the citizen backed out",
+                                          txn=deposit.txn)
+                    self._end_draft(deposit, "citizen backed out", release_tray=False)
+                return False
             if occupied is False:
                 deposit.closed_empty = True
                 self._tray_back_to_reserved(deposit)
@@ -510,30 +520,39 @@ class CitizenService:
                                       dossier_code=deposit.code, purpose="deposit")
 
     def cancel(self, deposit: Deposit | None, reason: str = "cancelled") -> None:
-        """Back out (button or idle): release the tray, cancel the draft, wipe the data."""
+        """Back out (button or idle): release the tray, cancel the draft, wipe the data.
+
+        With the door still open the draft stays until the door shuts: papers left in
+        the tray are then recorded as a deposit (paper is never lost), an empty tray is
+        released and the draft cancelled."""
         if deposit is None:
             return
         with self._lock:
             if deposit.otp_challenge:
                 self.otp.forget(deposit.otp_challenge)
-            if not deposit.finished and deposit.code:
-                self._waiting.pop(deposit.tray_id or "", None)
+            if not deposit.finished and deposit.code and not deposit.cancelling:
                 tray = self.ledger.tray(deposit.tray_id) if deposit.tray_id else None
-                with self.ledger.transaction():
-                    if tray and tray["state"] == T.RESERVED.value:
-                        self.ledger.move_tray(deposit.tray_id, T.EMPTY, actor=ACTOR,
-                                              reason=reason, txn=deposit.txn,
-                                              dossier_code=None, purpose=None)
-                    elif tray and tray["state"] in (T.OPEN.value, T.UNLOCKING.value):
-                        # door still open: leave the tray to the door service and the
-                        # technician alert; the draft still ends here
-                        self.ledger.event("deposit.abandoned_open", actor=ACTOR,
-                                          subject=deposit.tray_id, reason=reason)
-                    d = self.ledger.dossier(deposit.code)
-                    if d and d["state"] == D.DRAFT.value:
-                        self.ledger.move_dossier(deposit.code, D.CANCELLED, actor=ACTOR,
-                                                 reason=reason, tray_id=None)
+                if tray and tray["state"] in (T.OPEN.value, T.UNLOCKING.value):
+                    deposit.cancelling = True
+                    self._waiting[deposit.tray_id] = deposit
+                    self.ledger.event("deposit.cancel_requested", actor=ACTOR,
+                                      subject=deposit.code, reason=reason, to_city=False,
+                                      data={"tray": deposit.tray_id})
+                else:
+                    self._waiting.pop(deposit.tray_id or "", None)
+                    self._end_draft(deposit, reason, release_tray=bool(
+                        tray and tray["state"] == T.RESERVED.value))
             deposit.wipe()
+
+    def _end_draft(self, deposit: Deposit, reason: str, *, release_tray: bool) -> None:
+        with self.ledger.transaction():
+            if release_tray:
+                self.ledger.move_tray(deposit.tray_id, T.EMPTY, actor=ACTOR, reason=reason,
+                                      txn=deposit.txn, dossier_code=None, purpose=None)
+            d = self.ledger.dossier(deposit.code)
+            if d and d["state"] == D.DRAFT.value:
+                self.ledger.move_dossier(deposit.code, D.CANCELLED, actor=ACTOR,
+                                         reason=reason, tray_id=None)
 
     # -- receipt --------------------------------------------------------------------------
     def receipt(self, deposit: Deposit) -> dict:

@@ -177,3 +177,23 @@ def test_any_part_of_a_name_finds_it_with_or_without_marks(name, pick):
     query = " ".join(words[i:j])
     for typed in (query, fold(query), fold(query).upper()):
         assert "P-1" in [p.code for p in catalog.search(typed)]
+
+
+@pytest.mark.parametrize("papers_left_in", [False, True])
+def test_backing_out_with_the_door_open(world, papers_left_in):
+    w = world
+    dep = verified_deposit(w)
+    tray = w.citizen.reserve_tray(dep)
+    w.citizen.open_tray(dep)
+    code = dep.code
+    w.citizen.cancel(dep, "citizen backed out")
+    assert dep.phone is None                                    # wiped at once
+    assert w.ledger.dossier(code)["state"] == D.DRAFT.value     # until the door shuts
+    w.citizen.cancel(dep, "idle")                               # idempotent
+    w.doors.close_door(tray, occupied=papers_left_in)
+    if papers_left_in:                                          # paper is never lost
+        assert w.ledger.dossier(code)["state"] == D.DEPOSITED.value
+        assert w.ledger.tray(tray)["state"] == T.OCCUPIED_DEPOSIT.value
+    else:
+        assert w.ledger.dossier(code)["state"] == D.CANCELLED.value
+        assert w.ledger.tray(tray)["state"] == T.EMPTY.value

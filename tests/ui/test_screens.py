@@ -187,3 +187,18 @@ def test_idle_reset_wipes_and_returns_to_vietnamese(ui):
     ui.wait_screen("welcome")
     assert phone.field.text() == ""
     assert ui.win.tr.lang == "vi" and not ui.win.large_text
+
+
+def test_backing_out_at_the_open_tray_asks_for_the_papers_back(ui):
+    scan = ui.deposit_until_scan("KS-01")
+    ui.click(scan.skip_btn)
+    tray = ui.wait_screen("deposit-tray")
+    ui.qtbot.waitUntil(lambda: tray.door.state == "open", timeout=5000)
+    dep = ui.win.session["deposit"]
+    ui.click(tray.cancel_btn)
+    assert tray.instr.text() == ui.win.tr("tray.take_back")
+    assert ui.screen().name == "deposit-tray"
+    ui.world.doors.close_door(dep.tray_id, occupied=False)
+    ui.wait_screen("welcome")
+    assert ui.world.ledger.tray(dep.tray_id)["state"] == T.EMPTY.value
+    assert ui.world.ledger.dossiers(state=D.CANCELLED)[0]["code"] == dep.code

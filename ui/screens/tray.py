@@ -38,6 +38,7 @@ class TrayScreen(Screen):
         row.addWidget(self.cancel_btn)
         self.layout_.addLayout(row)
         self.keeps_awake = False
+        self.cancelling = False
         self._opened_at = None
         self._alerted = False
         self.timer = QTimer(self)
@@ -53,6 +54,8 @@ class TrayScreen(Screen):
         self.retranslate()
         self.reminder.hide()
         self.reopen_btn.hide()
+        self.cancel_btn.show()
+        self.cancelling = False
         self.tray_lab.setText("…")
         self.instr.setText(self.tr("tray.preparing"))
         self.door.show_state("locked")
@@ -87,6 +90,9 @@ class TrayScreen(Screen):
         if state in ("closed", "locked"):
             self.keeps_awake = False
             self.timer.stop()
+            if self.cancelling:
+                self.win.home("cancel")
+                return
             if dep.closed_empty:
                 self.instr.setText(self.tr("tray.empty"))
                 self.reopen_btn.setText(self.tr("tray.reopen"))
@@ -96,7 +102,9 @@ class TrayScreen(Screen):
             self.keeps_awake = True
 
     def deposit_recorded(self, deposit):
-        if deposit is self.deposit:
+        if deposit is self.deposit and self.cancelling:
+            self.win.home("cancel")         # papers left in: kept as a deposit
+        elif deposit is self.deposit:
             self.timer.stop()
             self.keeps_awake = False
             self.win.go("deposit-done")
@@ -112,7 +120,16 @@ class TrayScreen(Screen):
             # the door service itself records door.left_open and alerts the technician
 
     def cancel(self):
-        self.win.home("cancel")
+        if self.door.state != "open":
+            self.win.home("cancel")
+            return
+        # the door is open: the papers go back to the citizen first
+        self.win.citizen.cancel(self.deposit, reason="citizen backed out")
+        self.cancelling = True
+        self.cancel_btn.hide()
+        self.reopen_btn.hide()
+        self.instr.setText(self.tr("tray.take_back"))
+        self.win.say(self.instr.text())
 
     def leave(self):
         self.timer.stop()
@@ -121,6 +138,7 @@ class TrayScreen(Screen):
     def wipe(self):
         self.timer.stop()
         self.keeps_awake = False
+        self.cancelling = False
         self._opened_at = None
         self.reminder.hide()
 
