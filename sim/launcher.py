@@ -32,10 +32,9 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -632,10 +631,10 @@ class SimLauncher:
 
     # ---- SMS --------------------------------------------------------------------------
     def sms(self) -> list[dict]:
-        """Every SMS so far, city and modem, oldest first: {time, to, text, via}.
+        """Every SMS so far, city and modem, in the order they arrived: {time, to, text,
+        via}.
         The inbox files are read incrementally: scripts poll this many times a second."""
         with self._sms_lock:
-            changed = False
             for path, via in ((self.city_sms_path(), "city"), (self.modem_inbox, "modem")):
                 if path is None or not path.exists():
                     continue
@@ -652,12 +651,21 @@ class SimLauncher:
                         rec = json.loads(line)
                     except json.JSONDecodeError:
                         continue
-                    self._sms.append({"time": rec.get("time") or rec.get("at") or "",
+                    when = rec.get("time") or rec.get("at") or ""
+                    if via == "modem" and when:
+                        # the modem stamps the wall clock; the world runs on simulated time
+                        try:
+                            when = (datetime.fromisoformat(when.replace("Z", "+00:00"))
+                                    + timedelta(seconds=self.clock_offset())).astimezone(
+                                timezone.utc).isoformat(timespec="milliseconds").replace(
+                                "+00:00", "Z")
+                        except ValueError:
+                            pass
+                    self._sms.append({"time": when,
                                       "to": rec.get("to", ""), "text": rec.get("text", ""),
                                       "via": via})
-                    changed = True
-            if changed:
-                self._sms.sort(key=lambda r: r["time"])
+            # kept in the order they were found, not by their time stamps: the city
+            # stamps its own (simulated) time, the modem the wall clock
             return list(self._sms)
 
     def city_sms_path(self) -> Path | None:

@@ -10,7 +10,6 @@ into the output folder with a summary that says whether anything was lost.
 from __future__ import annotations
 
 import json
-import logging
 import random
 import shutil
 import time
@@ -26,7 +25,6 @@ from sim.scenario.flows import KioskDriver, Outcome
 from sim.scenario.remote_client import RemoteError, RemoteGone
 from sim.scenario.staff import StaffDriver
 
-log = logging.getLogger(__name__)
 CUT_STAGES = ("phone", "tray-open", "door-closed", "pickup-open", "idle")
 SMALL_PROFILE = REPO / "config" / "sim.toml"
 BUSY_PROFILE = REPO / "config" / "district6.toml"
@@ -147,8 +145,9 @@ class DayScenario:
         L, rng = self.launcher, self.rng
         per_day = [citizens[i::self.days] for i in range(self.days)]
         total_visits = self.n_citizens * (1 + self.pickup_share)
-        cut_at = sorted(rng.sample(range(2, max(3, int(total_visits) - 2)),
-                                   min(self.power_cuts, max(1, int(total_visits) - 4))))
+        # every visit number below the number of citizens surely comes (each hands in)
+        span = range(2, max(3, self.n_citizens))
+        cut_at = sorted(rng.sample(span, min(self.power_cuts, len(span))))
         down = rng.randrange(int(total_visits * 0.2), int(total_visits * 0.5) + 1)
         outage = [down, down + max(2, int(total_visits * 0.12))]
         printer_out = rng.randrange(int(total_visits * 0.1), int(total_visits * 0.9) + 1)
@@ -212,6 +211,10 @@ class DayScenario:
                 if L.sim_now() < end:
                     self._advance((end - L.sim_now()).total_seconds() + 30)
                 self._staff_round(codes)
+        # cuts not done yet (more cuts than visits): with nobody at the machine
+        while self.launcher.power_cuts < self.power_cuts:
+            self._reconnect()
+            self._cut("idle")
         # the results nobody came for: past the deadline, then the next round takes
         # them back to the office
         self._reconnect()
