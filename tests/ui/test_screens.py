@@ -202,3 +202,21 @@ def test_backing_out_at_the_open_tray_asks_for_the_papers_back(ui):
     ui.wait_screen("welcome")
     assert ui.world.ledger.tray(dep.tray_id)["state"] == T.EMPTY.value
     assert ui.world.ledger.dossiers(state=D.CANCELLED)[0]["code"] == dep.code
+
+
+def test_pickup_door_left_open_reminds(ui):
+    ui.world.load_result(PHONE)
+    ui.click(ui.screen().choices["pickup"])
+    ui.type_on(ui.wait_screen("pickup-phone").keypad, PHONE)
+    ui.qtbot.waitUntil(lambda: ui.win.current().name == "pickup-otp", timeout=5000)
+    ui.type_on(ui.screen().keypad, ui.world.sms.last_code())
+    pickup = ui.wait_screen("pickup-tray")
+    ui.qtbot.waitUntil(lambda: pickup.door.state == "open", timeout=5000)
+    ui.clock.advance(ui.world.cfg.ui.door_open_alert_s + 1)
+    ui.qtbot.waitUntil(lambda: pickup.reminder.isVisible(), timeout=5000)
+    result = pickup.current_result()
+    ui.world.doors.close_door(result["tray_id"], occupied=False)
+    ui.qtbot.waitUntil(lambda: not pickup.reminder.isVisible(), timeout=5000)
+    ui.click(pickup.finish_btn)
+    ui.wait_screen("rating")
+    assert ui.world.ledger.dossier(result["code"])["state"] == D.PICKED_UP.value

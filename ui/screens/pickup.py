@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from PyQt5.QtCore import QTimer
 from PyQt5.QtWidgets import QHBoxLayout
 
 from ui.screens.base import Screen
@@ -21,7 +22,9 @@ class PickupScreen(Screen):
         self.tray_lab = self.label("huge")
         self.instr = self.label("title")
         self.door = DoorIndicator(self.tr)
-        for w in (self.progress, self.tray_lab, self.instr, self.door):
+        self.reminder = self.label("warn")
+        self.reminder.hide()
+        for w in (self.progress, self.tray_lab, self.instr, self.door, self.reminder):
             self.layout_.addWidget(w)
         self.layout_.addStretch(1)
         row = QHBoxLayout()
@@ -31,6 +34,18 @@ class PickupScreen(Screen):
         self.layout_.addLayout(row)
         self.txn = None
         self.keeps_awake = False
+        self._opened_at = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(500)
+        self.timer.timeout.connect(self.check_open_too_long)
+
+    def check_open_too_long(self):
+        if self._opened_at is None or self.reminder.isVisible():
+            return
+        if self.win.clock.monotonic() - self._opened_at >= self.win.cfg.ui.door_open_alert_s:
+            self.reminder.setText(self.tr("pickup.reminder"))
+            self.reminder.show()
+            self.win.say(self.reminder.text())
 
     @property
     def results(self) -> list:
@@ -70,6 +85,7 @@ class PickupScreen(Screen):
         if result is None:
             return
         self.finish_btn.setEnabled(False)
+        self.reminder.hide()
         self.retranslate()
         self.instr.setText(self.tr("pickup.opening"))
         self.door.show_state("locked")
@@ -84,6 +100,8 @@ class PickupScreen(Screen):
             return
         result = self.current_result()
         self.keeps_awake = True
+        self._opened_at = self.win.clock.monotonic()
+        self.timer.start()
         self.finish_btn.setEnabled(True)
         self.door.show_state(self.win.citizen.door(result["tray_id"]))
         self.instr.setText(self.tr("pickup.take", tray=result["tray_id"]))
@@ -94,6 +112,10 @@ class PickupScreen(Screen):
         if result and tray == result["tray_id"]:
             self.door.show_state(state)
             self.keeps_awake = state == "open"
+            if state != "open":
+                self.timer.stop()
+                self._opened_at = None
+                self.reminder.hide()
 
     def finish(self):
         result = self.current_result()
@@ -107,7 +129,13 @@ class PickupScreen(Screen):
         self.win.ops.run(self.win.citizen.finish_pickup, result, self.txn or "",
                          on_success=done, on_failure=lambda exc: self.win.problem("unexpected"))
 
+    def leave(self):
+        self.timer.stop()
+
     def wipe(self):
+        self.timer.stop()
+        self._opened_at = None
+        self.reminder.hide()
         self.txn = None
         self.keeps_awake = False
         self.tray_lab.setText("")
