@@ -151,6 +151,7 @@ class StaffAuth:
         self.lock_minutes = lock_minutes
         self.scrypt_n = scrypt_n
         self._lock = threading.Lock()
+        self._dummy_hash = hash_pin(secrets.token_hex(8), n=scrypt_n)
 
     # -- enrolment ----------------------------------------------------------------------
     def add(self, staff_id: str, name: str, pin: str, *, role: str = "staff",
@@ -218,6 +219,8 @@ class StaffAuth:
         with self._lock:
             row = self.account(staff_id)
             if row is None:
+                # as slow as a real check, so that timing does not tell which IDs exist
+                check_pin(pin or "", self._dummy_hash)
                 # what was typed is not recorded: it may be a PIN typed in the wrong field
                 self.ledger.event("staff.signin_failed", actor="kiosk", subject="unknown-id",
                                   reason="unknown staff ID", data={"length": len(staff_id)})
