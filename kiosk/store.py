@@ -126,9 +126,23 @@ class Store:
 
     # ---- transactions --------------------------------------------------------------
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
-        """One write transaction (BEGIN IMMEDIATE); nested blocks are savepoints."""
+    def write(self, *, durable: bool = True) -> Iterator[sqlite_utils.Database]:
+        """One write transaction (BEGIN IMMEDIATE); nested blocks are savepoints.
+
+        ``durable=False`` commits without waiting for the disk (WAL, synchronous=NORMAL):
+        only for bookkeeping whose loss in a power cut is harmless because it is redone
+        (marking outbox rows delivered: the city drops the resend as a duplicate). The
+        next durable commit makes it durable too, since the WAL is written in order.
+        """
         with self._lock:
+            if self._depth == 0 and not durable:
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                try:
+                    with self.write() as db:
+                        yield db
+                finally:
+                    self.conn.execute("PRAGMA synchronous = FULL")
+                return
             if self._depth == 0:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self._depth = 1

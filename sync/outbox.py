@@ -112,7 +112,9 @@ class OutboxSender:
             if isinstance(item, dict) and item.get("key") in by_key:
                 refused[item["key"]] = str(item.get("error") or "rejected")
         done = [k for k in dict.fromkeys(done) if k not in refused]
-        with self.store.write():
+        # Not durable: a mark lost in a power cut only resends events the city already
+        # holds, and it drops them as duplicates by their idempotency key.
+        with self.store.write(durable=False):
             self._mark_delivered([by_key[k] for k in done])
             self._park([by_key[k] for k in refused], refused)
         crashpoint("sync.outbox.after_mark")

@@ -91,3 +91,16 @@ def test_a_damaged_file_is_reported(tmp_path):
     with pytest.raises(StoreError) as info:
         Store.open(bad)
     assert "restore it from the latest backup" in str(info.value)
+
+
+def test_non_durable_write_restores_full_sync(store):
+    with store.write(durable=False):
+        assert store.query_one("PRAGMA synchronous")["synchronous"] == 1
+        store.execute("INSERT INTO settings VALUES ('mark', '1')")
+    assert store.query_one("PRAGMA synchronous")["synchronous"] == 2
+    with pytest.raises(ValueError):
+        with store.write(durable=False):
+            store.execute("INSERT INTO settings VALUES ('lost', '1')")
+            raise ValueError
+    assert store.query_one("PRAGMA synchronous")["synchronous"] == 2
+    assert store.get_setting("mark") == 1 and store.get_setting("lost") is None
