@@ -390,3 +390,22 @@ def test_real_citizen_window_reaches_staff_only_by_the_gesture(qtbot, tmp_path):
     finally:
         win.shutdown()
         world.close()
+
+
+def test_load_asks_for_the_phone_when_the_code_is_unknown(qtbot, console, auth, clock):
+    auth.add("nv01", "Lê Văn Nam", PIN)
+    sign_in(qtbot, console, auth, clock)
+    qtbot.waitUntil(lambda: console.run is not None, timeout=5000)
+    console.show_screen("load")
+    load = console.screens["load"]
+    assert not load.phone.isVisible()
+    load.code.setText("HS261101-ZZ9XY")
+    qtbot.mouseClick(load.open_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: load.phone.isVisible(), timeout=5000)
+    assert "phone" in load.message.text() and load.open_btn.isEnabled()
+    assert load.keypad.target is load.phone
+    for ch in "0912":
+        load.keypad.press(ch)
+    qtbot.mouseClick(load.open_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "10 digits" in load.message.text(), timeout=5000)
+    assert load.pending is None

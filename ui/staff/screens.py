@@ -3,7 +3,7 @@ expired results, the round report. No business rule lives here: each button call
 use case of ``kiosk.services.rounds`` through the console's ``OpRunner``."""
 from __future__ import annotations
 
-from PyQt5.QtCore import Qt
+from PyQt5.QtCore import QEvent, Qt
 from PyQt5.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                              QVBoxLayout, QWidget)
 
@@ -140,7 +140,6 @@ class SignInScreen(ConsoleScreen):
         self.layout_.addLayout(row, 1)
 
     def eventFilter(self, obj, event):
-        from PyQt5.QtCore import QEvent
         if event.type() == QEvent.FocusIn and obj in self.fields.values():
             self.target(obj)
         return False
@@ -499,7 +498,6 @@ class LoadScreen(ConsoleScreen):
         return self.pending is not None
 
     def eventFilter(self, obj, event):
-        from PyQt5.QtCore import QEvent
         if event.type() == QEvent.FocusIn and obj in (self.code, self.phone):
             self.keypad.target = obj
             self.keypad.max_len = obj.maxLength()
@@ -543,15 +541,19 @@ class LoadScreen(ConsoleScreen):
 
     def unknown(self, exc) -> None:
         if getattr(exc, "reason", "") == "result.unknown":
-            self._manual(True)
-            self.info.setText("Không có trong danh sách kết quả của thành phố (mất kết nối?). "
-                              "Nhập số điện thoại và chọn cỡ ô để nạp thủ công.")
-            self.phone.setFocus()
-            self.keypad.target = self.phone
-            self.keypad.max_len = self.phone.maxLength()
+            self.ask_manual()
             self.say(self.message, "")
         else:
             self.say(self.message, str(exc), "error")
+
+    def ask_manual(self) -> None:
+        """Not in the city's list (offline?): the phone number and size are typed."""
+        self._manual(True)
+        self.info.setText("Không có trong danh sách kết quả của thành phố (mất kết nối?). "
+                          "Nhập số điện thoại và chọn cỡ ô để nạp thủ công.")
+        self.phone.setFocus()
+        self.keypad.target = self.phone
+        self.keypad.max_len = self.phone.maxLength()
 
     def start(self) -> None:
         code = self.code.text().strip()
@@ -576,8 +578,8 @@ class LoadScreen(ConsoleScreen):
 
     def not_opened(self, exc) -> None:
         self.open_btn.setEnabled(True)
-        if getattr(exc, "reason", "") in ("phone.needed", "result.unknown"):
-            self.unknown(type("E", (), {"reason": "result.unknown"})())
+        if getattr(exc, "reason", "") in ("phone.needed", "phone.invalid"):
+            self.ask_manual()
         self.say(self.message, str(exc), "error")
 
     def round_event(self, kind: str, step) -> None:
