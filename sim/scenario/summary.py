@@ -98,7 +98,8 @@ def wrong_trays(pulsed: list[str], intended: list[str]) -> list[str]:
 
 
 def events(kiosk_db: Path, city_db: Path, kiosk_id: str) -> dict:
-    outbox = _rows(kiosk_db, "SELECT key, delivered_at, dead_letter FROM outbox")
+    outbox = _rows(kiosk_db, "SELECT key, kind, delivered_at, dead_letter, last_error "
+                             "FROM outbox")
     city = _rows(city_db, "SELECT key, kiosk_seq FROM events WHERE kiosk_id = ?", (kiosk_id,))
     at_city = {r["key"] for r in city}
     keys = {r["key"] for r in outbox}
@@ -115,6 +116,12 @@ def events(kiosk_db: Path, city_db: Path, kiosk_id: str) -> dict:
         "events_pending_at_end": sum(1 for r in outbox if not r["delivered_at"]
                                      and not r["dead_letter"]),
         "dead_letters": sum(1 for r in outbox if r["dead_letter"]),
+        # what the city refused, by kind, with its reason: the first thing to read when
+        # lost_events is not 0
+        "dead_letter_kinds": {k: {"count": n, "reason": next(
+            (r["last_error"] or "")[:200] for r in outbox
+            if r["dead_letter"] and r["kind"] == k)}
+            for k, n in Counter(r["kind"] for r in outbox if r["dead_letter"]).items()},
         "unknown_events_at_server": len(at_city - keys),
     }
 
