@@ -108,8 +108,11 @@ def check_lock_boards(cfg) -> list[Check]:
                     status = bus.status(board, txn="doctor")
                 except BoardOffline as exc:
                     out.append(Check(name, False, str(exc), exc.advice))
-                except TransportError as exc:
-                    out.append(Check(name, False, f"cannot open {port}: {exc}", exc.advice))
+                except TransportError as exc:     # the port itself: one line for the bus
+                    out.append(Check(f"lock bus {bus_cfg.id} (boards "
+                                     f"{', '.join(map(str, boards))})", False, str(exc),
+                                     exc.advice))
+                    break
                 else:
                     out.append(Check(name, True, f"{port}, {len(status.closed)} locks "
                                                  "answered"))

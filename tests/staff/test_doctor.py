@@ -112,3 +112,13 @@ def test_bad_profile_exit_2(tmp_path, capsys):
     bad.write_text("[kiosk]\nid = ''\n", "utf-8")
     assert cli(["doctor", "--config", str(bad)]) == 2
     assert "FAIL  profile" in capsys.readouterr().out
+
+
+def test_missing_bus_port_is_one_line(kiosk, capsys, tmp_path):
+    text = Path(kiosk["config"]).read_text("utf-8").replace(kiosk["bus"].path,
+                                                            str(tmp_path / "no-such-port"))
+    Path(kiosk["config"]).write_text(text, "utf-8")
+    assert cli(["doctor", "--config", kiosk["config"]]) == 1
+    fails = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("FAIL")]
+    assert len(fails) == 1 and fails[0].startswith("FAIL  lock bus bus-a (boards 0, 1):")
+    assert "does not exist" in fails[0]
