@@ -1,4 +1,4 @@
-"""``kiosk-sim``: the whole kiosk on one machine, with no hardware.
+"""kiosk-sim: the whole kiosk on one machine, with no hardware.
 
     kiosk-sim                       city, devices, the kiosk and the technician window
     kiosk-sim --run var/sim2        another run folder (a second start reuses a folder)
@@ -26,8 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run folder (default var/sim in the source tree; a scenario "
                         "uses OUT/run)")
     p.add_argument("--profile", default=None,
-                   help="kiosk profile to simulate (default config/sim.toml; the day "
-                        "scenario takes config/district6.toml, 90 trays)")
+                   help="kiosk profile to simulate (default config/sim.toml; a day of "
+                        "more than 12 citizens a day takes config/district6.toml, 90 trays)")
     p.add_argument("--seed", type=int, default=1, help="seed of every random choice")
     p.add_argument("--headless", action="store_true", help="no display: offscreen kiosk, "
                                                            "no technician window")

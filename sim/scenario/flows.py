@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 I18N = REPO / "ui" / "i18n"
 CODE_RE = re.compile(r"HS[0-9]{6}-[2-9A-HJ-NP-Z]{5}")
 OTP_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+POLL_S = 0.02          # a look at the screen costs one local round trip
 
 
 class FlowFailed(Exception):
@@ -104,7 +105,7 @@ class KioskDriver:
                 return current
             if current == "problem" and "problem" not in names:
                 raise FlowFailed(stage, "problem screen: " + self.problem_text())
-            time.sleep(0.05)
+            time.sleep(POLL_S)
         raise FlowFailed(stage, f"waited for {sorted(names)}, still on {current!r}")
 
     def problem_text(self) -> str:
@@ -126,7 +127,7 @@ class KioskDriver:
             except RemoteError as exc:
                 if time.monotonic() > deadline:
                     raise FlowFailed(stage, f"cannot tap {label!r}: {exc}") from None
-                time.sleep(0.05)
+                time.sleep(POLL_S)
 
     def maybe_cut(self, stage: str) -> None:
         if self.cut_here == stage and self.on_cut is not None:
@@ -169,7 +170,7 @@ class KioskDriver:
                     return found.group(1)
             if self.screen() == "problem":
                 raise FlowFailed(stage, "problem screen: " + self.problem_text())
-            time.sleep(0.05)
+            time.sleep(POLL_S)
         raise FlowFailed(stage, f"no SMS with a code reached {phone[:3]}*****{phone[-2:]}")
 
     # -- the cabinet ---------------------------------------------------------------------
@@ -183,7 +184,7 @@ class KioskDriver:
                     return tray
             if self.screen() == "problem":
                 raise FlowFailed(stage, "problem screen: " + self.problem_text())
-            time.sleep(0.05)
+            time.sleep(POLL_S)
         raise FlowFailed(stage, "no tray opened")
 
     # -- deposit ---------------------------------------------------------------------------
@@ -257,7 +258,7 @@ class KioskDriver:
                     out.code = m.group(0)
                     break
             else:
-                time.sleep(0.05)
+                time.sleep(POLL_S)
         if out.code is None:
             raise FlowFailed("done", "no dossier code on the done screen")
         self.click("done.finish", stage="done")
@@ -312,7 +313,7 @@ class KioskDriver:
                 if len(self.launcher.unlocks_seen()) > unlocks or \
                         self.screen() in ("rating", "welcome", "pickup-id", "problem"):
                     break
-                time.sleep(0.05)
+                time.sleep(POLL_S)
         if name == "rating":
             if rate:
                 self.click(text="★" * rate, stage="rating")

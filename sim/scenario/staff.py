@@ -17,6 +17,7 @@ import time
 from datetime import timezone
 from urllib.parse import parse_qs, urlparse
 
+from sim.scenario.flows import POLL_S
 from sim.scenario.remote_client import RemoteError
 
 STAFF_ID = "NV01"          # typed on the console's letter keypad (no O or I there)
@@ -98,7 +99,7 @@ class StaffDriver:
             value = cond()
             if value:
                 return value
-            time.sleep(0.05)
+            time.sleep(POLL_S)
         raise StaffStuck(f"staff round: waited for {what} on {self._screen()!r}")
 
     def _texts(self) -> list[str]:
