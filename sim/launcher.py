@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sim.city import CitySim
+from sim.city import FAULT_KINDS, CitySim
 from sim.codereader import CodeReaderSim
 from sim.lockboard import SimLockBus
 from sim.modem import ModemSim
@@ -51,6 +51,7 @@ DEFAULT_PROFILE = REPO / "config" / "sim.toml"
 DEFAULT_RUN = REPO / "var" / "sim"
 OFFSET_FILE = "clock-offset"
 NETWORK_MODES = ("up", "slow", "down")
+CITY_FAULTS = FAULT_KINDS
 
 
 class LaunchError(Exception):
@@ -531,16 +532,35 @@ class SimLauncher:
         """``up``, ``slow`` (every answer 3 s late) or ``down`` (every request dropped)."""
         if mode not in NETWORK_MODES:
             raise LaunchError(f"network mode {mode!r}; choose one of {NETWORK_MODES}")
-        if mode == "up":
-            self.city.set_faults({"rate": 0.0, "down": False})
-        elif mode == "slow":
-            self.city.set_faults({"rate": 1.0, "kinds": ["delay"], "delay_s": 3.0,
-                                  "down": False})
-        else:
-            self.city.set_faults({"rate": 0.0, "down": True})
         self.network_mode = mode
+        self._apply_city_faults()
+
+    def flaky(self, kinds: list[str] | tuple = (), rate: float = 0.0) -> None:
+        """While the network is up, this share of requests meets one of the city
+        simulator's faults (drop, delay, 500, 429, duplicate, reorder, cut)."""
+        unknown = [k for k in kinds if k not in CITY_FAULTS]
+        if unknown:
+            raise LaunchError(f"unknown city faults {unknown}; choose among {CITY_FAULTS}")
+        if not 0.0 <= rate <= 1.0:
+            raise LaunchError(f"fault rate {rate} must be between 0 and 1")
+        self.flaky_kinds, self.flaky_rate = list(kinds), float(rate)
+        self._apply_city_faults()
+
+    def _apply_city_faults(self) -> None:
+        if self.network_mode == "down":
+            plan = {"rate": 0.0, "down": True}
+        elif self.network_mode == "slow":
+            plan = {"rate": 1.0, "kinds": ["delay"], "delay_s": 3.0, "down": False}
+        elif self.flaky_kinds and self.flaky_rate > 0:
+            plan = {"rate": self.flaky_rate, "kinds": self.flaky_kinds, "delay_s": 0.5,
+                    "down": False}
+        else:
+            plan = {"rate": 0.0, "down": False}
+        self.city.set_faults(plan)
 
     network_mode = "up"
+    flaky_kinds: list[str] = []
+    flaky_rate = 0.0
 
     # ---- the cabinet ------------------------------------------------------------------
     def place(self, tray: str) -> TrayPlace:

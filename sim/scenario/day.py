@@ -144,16 +144,17 @@ class DayScenario:
     def _play(self, citizens, by_size, start: datetime) -> None:
         L, rng = self.launcher, self.rng
         per_day = [citizens[i::self.days] for i in range(self.days)]
-        total_visits = self.n_citizens * (1 + self.pickup_share)
         # every visit number below the number of citizens surely comes (each hands in)
         span = range(2, max(3, self.n_citizens))
         cut_at = sorted(rng.sample(span, min(self.power_cuts, len(span))))
-        down = rng.randrange(int(total_visits * 0.2), int(total_visits * 0.5) + 1)
-        outage = [down, down + max(2, int(total_visits * 0.12))]
-        printer_out = rng.randrange(int(total_visits * 0.1), int(total_visits * 0.9) + 1)
-        board_noise = rng.randrange(int(total_visits * 0.1), int(total_visits * 0.9) + 1)
+        n = self.n_citizens
+        down = rng.randrange(max(1, int(n * 0.2)), max(2, int(n * 0.45)) + 1)
+        outage = [down, down + max(2, int(n * 0.12))]
+        # later a flaky link: dropped answers, server errors, requests applied twice
+        self.flaky_span = (max(outage[1] + 1, int(n * 0.75)), max(outage[1] + 2, n))
+        printer_out = rng.randrange(max(1, int(n * 0.1)), max(2, int(n * 0.9)) + 1)
+        board_noise = rng.randrange(max(1, int(n * 0.1)), max(2, int(n * 0.9)) + 1)
         self.visit_no = 0
-        self.loaded: dict[str, object] = {}        # code → citizen, results in a tray
         self.waiting_pickup: list = []              # citizens told their result is ready
         no_show = set()
         codes: dict[str, object] = {}
@@ -265,6 +266,14 @@ class DayScenario:
             L.network("up")
             self.faults_done.append({"visit": v, "fault": "network up"})
             self.say("  the city network is back")
+        if v == self.flaky_span[0]:
+            L.flaky(["drop", "500", "429", "duplicate", "delay", "reorder"], 0.15)
+            self.faults_done.append({"visit": v, "fault": "flaky city link (15 % of "
+                                                          "requests fail or come twice)"})
+            self.say("  the city link gets flaky")
+        elif v == self.flaky_span[1]:
+            L.flaky()
+            self.faults_done.append({"visit": v, "fault": "city link steady again"})
         if L.printer is not None and v == printer_out:
             L.printer.set(paper_end=True)
             self.faults_done.append({"visit": v, "fault": "printer paper out"})
@@ -302,6 +311,7 @@ class DayScenario:
     def _drain(self, timeout: float = 60.0) -> int:
         """Wait until the kiosk has delivered every event (the network is up again)."""
         L = self.launcher
+        L.flaky()
         L.network("up")
         deadline = time.monotonic() + timeout
         pending = -1

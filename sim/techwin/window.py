@@ -20,6 +20,7 @@ from PyQt5.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComboB
                              QPushButton, QRadioButton, QScrollArea, QSplitter, QTableWidget,
                              QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from sim.city import FAULT_KINDS as CITY_FAULTS
 from sim.lockboard import FAULTS as BOARD_FAULTS
 from sim.printer.device import SWITCHES as PRINTER_SWITCHES
 from sim.scenario.citizens import make_citizens
@@ -37,6 +38,11 @@ BOARD_FAULT_HELP = {
     "corrupt": "every reply has a bad checksum",
     "garbage": "noise bytes before each reply",
 }
+CITY_FAULT_HELP = {
+    "drop": "connection closed without an answer (before or after the work was done)",
+    "delay": "answer 0.5 s late", "500": "server error", "429": "too many requests",
+    "duplicate": "the request is applied twice", "reorder": "lists come shuffled",
+    "cut": "an upload breaks off half way"}
 PRINTER_HELP = {"paper_near_end": "paper near end", "paper_end": "paper out",
                 "cover_open": "cover open", "error": "cutter error", "offline": "unplugged"}
 
@@ -183,6 +189,25 @@ class TechWindow(QMainWindow):
             self.network_buttons[mode] = rb
         col.addWidget(net)
 
+        flaky = QGroupBox("City faults while the network is up")
+        frow = QHBoxLayout(flaky)
+        self.city_fault_switches: dict[str, QCheckBox] = {}
+        for kind in CITY_FAULTS:
+            cb = QCheckBox(kind)
+            cb.setObjectName(f"city_fault_{kind}")
+            cb.setToolTip(CITY_FAULT_HELP.get(kind, ""))
+            cb.toggled.connect(lambda _on: self.set_flaky())
+            frow.addWidget(cb)
+            self.city_fault_switches[kind] = cb
+        self.city_fault_rate = QDoubleSpinBox()
+        self.city_fault_rate.setObjectName("city_fault_rate")
+        self.city_fault_rate.setRange(0, 100)
+        self.city_fault_rate.setValue(20)
+        self.city_fault_rate.setSuffix(" % of requests")
+        self.city_fault_rate.valueChanged.connect(lambda _v: self.set_flaky())
+        frow.addWidget(self.city_fault_rate)
+        col.addWidget(flaky)
+
         for bus_id, bus in L.buses.items():
             for addr in sorted(bus.boards):
                 gb = QGroupBox(f"Lock board {addr} on {bus_id}")
@@ -233,6 +258,10 @@ class TechWindow(QMainWindow):
     def set_network(self, mode: str) -> None:
         self.launcher.network(mode)
         self.refresh()
+
+    def set_flaky(self) -> None:
+        kinds = [k for k, cb in self.city_fault_switches.items() if cb.isChecked()]
+        self.launcher.flaky(kinds, self.city_fault_rate.value() / 100.0)
 
     def set_board_fault(self, bus: str, address: int, name: str, on: bool) -> None:
         params = {"delay_s": 0.5} if name == "slow" and on else {}

@@ -136,3 +136,15 @@ def test_clock_and_power_buttons(win, sim, qtbot):
     qtbot.waitUntil(lambda: "kiosk running" in win.power_label.text(), timeout=WAIT_MS)
     # the kiosk came back and reports again
     fresh_devices(qtbot, sim)
+
+
+def test_flaky_city_link(win, sim, qtbot):
+    """Server errors on a share of requests: the city counts them, the kiosk retries."""
+    before = sim.city.faults.counts.get("500", 0)
+    win.city_fault_rate.setValue(100)
+    win.city_fault_switches["500"].setChecked(True)
+    assert sim.flaky_kinds == ["500"] and sim.flaky_rate == 1.0
+    qtbot.waitUntil(lambda: sim.city.faults.counts.get("500", 0) > before, timeout=WAIT_MS)
+    win.city_fault_switches["500"].setChecked(False)
+    assert sim.flaky_kinds == []
+    fresh_devices(qtbot, sim)          # heartbeats get through again
