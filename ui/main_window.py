@@ -319,9 +319,15 @@ class CitizenWindow(QMainWindow):
 
 
 def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
-    """Factory for the composition root: ``services`` has cfg, clock and citizen."""
-    return CitizenWindow(services.citizen, services.cfg, services.clock,
-                         code_reader=code_reader)
+    """Factory for the composition root: ``services`` has cfg, clock and citizen.
+
+    Under the simulator (``KIOSK_REMOTE`` set) the window also listens for the scripted
+    day's remote control (``ui.remote``); on a real kiosk that does nothing."""
+    from ui import remote
+    window = CitizenWindow(services.citizen, services.cfg, services.clock,
+                           code_reader=code_reader)
+    remote.install(window)
+    return window
 
 
 def seconds_since_process_start() -> float | None:
