@@ -241,3 +241,21 @@ def test_expiry_thread_expires_in_the_background(rounds, ledger, doors, sim_bus,
     assert ledger.dossier("HS261120-BG8TH")["state"] == D.EXPIRED.value
     assert ledger.tray(step.tray)["state"] == T.EXPIRED.value
     rounds.close()                                     # idempotent
+
+
+def test_build_staff_services_from_the_kiosk_services(ledger, doors, clock, profile, bank):
+    import types
+    from kiosk.services.rounds import build_staff_services
+    kiosk = types.SimpleNamespace(cfg=profile, clock=clock, ledger=ledger, doors=doors,
+                                  lock_bank=bank, printer=None, scanner=None,
+                                  code_reader=None, modem=None, sync=None,
+                                  device_health=bank.health)
+    staff = build_staff_services(kiosk, expiry_every_s=None)
+    try:
+        assert staff.staff_auth.secrets.path == profile.path(profile.secrets.staff_totp_file)
+        assert staff.rounds.expiry_days == profile.rounds.expiry_days
+        assert staff.rounds.office == profile.kiosk.office
+        assert [h.device for h in staff.diagnostics.device_health()] == \
+            ["lockboard:bus-a:0", "lockboard:bus-a:1"]
+    finally:
+        staff.close()
