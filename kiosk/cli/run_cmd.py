@@ -39,13 +39,25 @@ def run(args) -> int:
     from ui.main_window import build_citizen_window
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    services = build_services(cfg, create_secrets=args.create_secrets)
+    clock = None
+    from kiosk.simclock import clock_for, offset_path
+    if offset_path(cfg).exists():
+        clock = clock_for(cfg)            # the simulator's fast-forward
+        log.info("clock follows %s (simulator time)", offset_path(cfg))
+    services = build_services(cfg, clock=clock, create_secrets=args.create_secrets)
     log.info("kiosk %s starting with %s; recovery: %s", cfg.kiosk.id, cfg.source,
              services.recovery)
     for device, problem in services.startup_problems.items():
         log.warning("device %s unavailable: %s", device, problem)
     services.start()
+    from kiosk.services.rounds import build_staff_services
+    from ui.remote import install as install_remote
+    from ui.staff import install_service_gesture
+    staff = build_staff_services(services)
+    services._closers.append(staff.close)
     window = build_citizen_window(services, code_reader=services.code_reader)
+    install_service_gesture(window, staff)
+    install_remote(window)                # only when KIOSK_REMOTE names a socket
     if cfg.ui.fullscreen and not args.windowed:
         window.showFullScreen()
     else:
