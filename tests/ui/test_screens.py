@@ -220,3 +220,19 @@ def test_pickup_door_left_open_reminds(ui):
     ui.click(pickup.finish_btn)
     ui.wait_screen("rating")
     assert ui.world.ledger.dossier(result["code"])["state"] == D.PICKED_UP.value
+
+
+def test_status_by_phone_leads_straight_to_the_pickup(ui):
+    d = ui.world.load_result(PHONE)
+    ui.click(ui.screen().choices["status"])
+    ui.click(ui.wait_screen("status").phone_btn)
+    ui.type_on(ui.wait_screen("status-phone").keypad, PHONE)
+    ui.qtbot.waitUntil(lambda: ui.win.current().name == "status-otp", timeout=5000)
+    ui.type_on(ui.screen().keypad, ui.world.sms.last_code())
+    result = ui.wait_screen("status-result")
+    ui.qtbot.waitUntil(lambda: d["code"] in result.lines.text(), timeout=5000)
+    sms_before = len(ui.world.sms.messages)
+    ui.click(result.pickup_btn)
+    pickup = ui.wait_screen("pickup-tray")                 # no second code needed
+    assert len(ui.world.sms.messages) == sms_before
+    assert pickup.current_result()["code"] == d["code"]

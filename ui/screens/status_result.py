@@ -1,7 +1,11 @@
 """What is happening with the dossier(s), in plain words."""
 from __future__ import annotations
 
+from PyQt5.QtWidgets import QHBoxLayout
+
 from ui.screens.base import Screen
+
+READY = ("RESULT_LOADED", "EXPIRED")
 
 
 class StatusResultScreen(Screen):
@@ -15,9 +19,16 @@ class StatusResultScreen(Screen):
         self.box.addWidget(self.lines)
         self.layout_.addWidget(self.frame)
         self.layout_.addStretch(1)
-        self.done_btn = self.button("primary", height_mm=22)
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        self.pickup_btn = self.button("primary", height_mm=22)
+        self.pickup_btn.clicked.connect(self.go_pickup)
+        self.pickup_btn.hide()
+        self.done_btn = self.button(height_mm=22)
         self.done_btn.clicked.connect(lambda: self.win.home("finished"))
-        self.layout_.addWidget(self.done_btn)
+        row.addWidget(self.pickup_btn)
+        row.addWidget(self.done_btn)
+        self.layout_.addLayout(row)
         self.items: list[dict] = []
 
     def enter(self, **ctx):
@@ -32,16 +43,29 @@ class StatusResultScreen(Screen):
 
     def show_items(self, items):
         self.items = items
+        self.pickup_btn.setVisible(any(it["state"] in READY and it.get("tray")
+                                       for it in items))
         self.retranslate()
         if self.items:
             self.win.say(self.lines.text())
 
+    def go_pickup(self):
+        """A result is waiting: pick it up now (a phone already verified needs no new code)."""
+        if self.win.session.get("verified_phone"):
+            self.win.session["flow"] = "pickup"
+            self.win.screens["pickup-tray"].start_pickup()
+        else:
+            self.win.session = {"flow": "pickup"}
+            self.win.go("pickup-phone")
+
     def wipe(self):
+        self.pickup_btn.hide()
         self.items = []
         self.lines.setText("")
 
     def retranslate(self):
         self.done_btn.setText(self.tr("done.finish"))
+        self.pickup_btn.setText(self.tr("status_result.pickup"))
         if not self.items:
             self.lines.setText(self.tr("status.none"))
             return
