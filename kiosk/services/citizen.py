@@ -693,5 +693,5 @@ class CitizenService:
     def rate(self, score: int, subject: str | None = None) -> None:
         if not 1 <= int(score) <= 5:
             raise CitizenError("rating.invalid", "a rating is 1 to 5 stars")
-        self.ledger.event("rating", actor=ACTOR, subject=subject or "kiosk",
+        self.ledger.event("rating.given", actor=ACTOR, subject=subject or "kiosk",
                           data={"score": int(score)})
