@@ -693,5 +693,12 @@ class CitizenService:
     def rate(self, score: int, subject: str | None = None) -> None:
         if not 1 <= int(score) <= 5:
             raise CitizenError("rating.invalid", "a rating is 1 to 5 stars")
-        self.ledger.event("rating.given", actor=ACTOR, subject=subject or "kiosk",
-                          data={"score": int(score)})
+        subject = subject or "kiosk"
+        code = subject if self.ledger.dossier(subject) else None
+        with self.ledger.transaction():
+            self.ledger.store.execute(
+                "INSERT INTO ratings(at, dossier_code, score, flow) VALUES (?, ?, ?, ?)",
+                (self.clock.now().isoformat(timespec="seconds"), code, int(score),
+                 "dossier" if code else subject))
+            self.ledger.event("rating.given", actor=ACTOR, subject=subject,
+                              data={"score": int(score)}, dossier_code=code)
