@@ -55,7 +55,8 @@ def test_full_deposit_to_receipt(kiosk):
     k.click(rating.stars[4])
     k.wait_screen("welcome", timeout=10000)
     assert k.win.session == {}
-    assert k.ledger.store.query("SELECT COUNT(*) n FROM journal WHERE action = 'rating.given'")[0]["n"] == 1
+    ratings = k.ledger.store.query("SELECT COUNT(*) n FROM journal WHERE action = 'rating.given'")
+    assert ratings[0]["n"] == 1
 
 
 def test_printer_out_of_paper_gives_sms_receipt(kiosk):

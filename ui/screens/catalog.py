@@ -104,8 +104,8 @@ class CatalogScreen(Screen):
         self.proc_btns = {}
         for p in found:
             b = self.button(height_mm=20)
-            fee = self.tr("fee.free") if not p.fee else self.tr("fee.amount",
-                                                                   amount=f"{p.fee:,}".replace(",", "."))
+            amount = f"{p.fee:,}".replace(",", ".")
+            fee = self.tr("fee.amount", amount=amount) if p.fee else self.tr("fee.free")
             b.setText(f"{p.name(lang)}\n{fee}")
             b.clicked.connect(lambda _=False, code=p.code: self.choose(code))
             self.results_col.addWidget(b)
