@@ -242,8 +242,9 @@ class StaffDriver:
         except (RemoteError, StaffStuck) as exc:
             self.say(f"  could not leave the service console: {exc}")
 
-    def wait_expiry(self, timeout: float = 20.0) -> None:
-        """Give the kiosk's periodic expiry check a moment after a clock jump."""
+    def wait_expiry(self, timeout: float = 75.0) -> None:
+        """Give the kiosk's periodic expiry check (once a minute at most) time to see
+        the results past their deadline after a clock jump."""
         deadline = time.monotonic() + timeout
         from sim.scenario.summary import _rows
         now_utc = self.launcher.sim_now().astimezone(timezone.utc).isoformat(
