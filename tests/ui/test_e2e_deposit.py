@@ -33,9 +33,12 @@ def put_dossier_in(k):
     return dep
 
 
-def test_full_deposit_to_receipt(kiosk):
+def test_full_deposit_to_receipt(kiosk, caplog):
+    import logging
+    caplog.set_level(logging.DEBUG)
     k = kiosk
     start_deposit(k, k.free_procedure(fee=False))
+    otp_code = k.last_code()
     dep = put_dossier_in(k)
     done = k.wait_screen("deposit-done")
     k.qtbot.waitUntil(lambda: done.outcome is not None, timeout=15000)
@@ -55,6 +58,10 @@ def test_full_deposit_to_receipt(kiosk):
     k.click(rating.stars[4])
     k.wait_screen("welcome", timeout=10000)
     assert k.win.session == {}
+    # nothing personal in plaintext in any log line of the whole visit
+    logged = caplog.text
+    for secret in (PHONE, "079190012345", otp_code):
+        assert secret not in logged
     ratings = k.ledger.store.query("SELECT COUNT(*) n FROM journal WHERE action = 'rating.given'")
     assert ratings[0]["n"] == 1
 
