@@ -134,6 +134,7 @@ class PrinterSim:
         elif cmd.name == "qr":
             self._qr_command(a["cn"], a["fn"], a["params"])
         elif cmd.name == "cut":
+            self._y += a.get("n", 0)          # GS V 65/66 n: feed n dots, then cut
             self._cut()
         else:
             self.ignored_bytes += 1
