@@ -139,7 +139,7 @@ class Cabinet(_Section):
     id: Annotated[str, Field(pattern=r"^[A-Z]$")]
     tray_count: Annotated[int, Field(ge=1, le=99)]
     boards: list[LockBoard] = []
-    trays: list[TrayGroup]
+    trays: Annotated[list[TrayGroup], Field(min_length=1)]
 
 
 class GpioSection(_Section):
@@ -200,7 +200,7 @@ class KioskConfig(_Section):
     rounds: RoundsSection = RoundsSection()
     city: CitySection = CitySection()
     lock_buses: list[LockBus] = []
-    cabinets: list[Cabinet]
+    cabinets: Annotated[list[Cabinet], Field(min_length=1)]
     gpio: GpioSection = GpioSection()
     printer: PrinterSection = PrinterSection()
     scanner: ScannerSection = ScannerSection()
@@ -356,6 +356,8 @@ def _describe(err: dict) -> str:
         return f"{key}: {msg} (found {shown})" if not isinstance(found, (dict, list)) \
             else f"{key}: {msg}"
     expected = msg
+    if typ == "too_short" and isinstance(found, list):
+        return f"{key}: the list is empty; at least one entry is needed"
     for prefix in ("Input should be ", "Value should be ", "String should "):
         if expected.startswith(prefix):
             expected = ("" if prefix != "String should " else "a text that should ") + \

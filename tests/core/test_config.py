@@ -132,3 +132,13 @@ def test_missing_file_names_it(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "nope.toml")
     assert "nope.toml: file not found" in info.value.problems[0]
+
+
+def test_a_kiosk_needs_a_cabinet_with_trays():
+    data = sim_data()
+    data["cabinets"] = []
+    assert problems(data) == ["broken.toml: cabinets: the list is empty; at least one entry "
+                              "is needed"]
+    data = sim_data()
+    data["cabinets"][0]["trays"] = []
+    assert any("cabinets[0].trays: the list is empty" in p for p in problems(data))
