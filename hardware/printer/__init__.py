@@ -1,6 +1,10 @@
 """ESC/POS receipt printer driver (python-escpos transports, DLE EOT status, raster bands)."""
 from __future__ import annotations
 
+from .escpos_cache import use_lasting_cache
+
+use_lasting_cache()   # before anything imports escpos
+
 import logging
 
 from .driver import EscposPrinter, PrinterUnavailable, PrintJob

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from hardware.ports import DeviceHealth, DeviceStatus, PrinterState
-from kiosk.receipts import Receipt, render_receipt
+from kiosk.receipts import Receipt, render_receipt, render_text_sheet
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,3 @@ class ReceiptDesk:
             rendered = render_receipt(self.to_receipt(data, txn=txn))
         self.printer.print_image(rendered.image, txn, qr_codes=rendered.qr_codes)
 
-
-def render_text_sheet(text: str):
-    """A plain sheet of text (the privacy notice) in the receipt's fonts."""
-    from kiosk.receipts import RenderedReceipt, _Canvas   # same drawing rules
-    c = _Canvas(576)
-    for i, para in enumerate(text.split("\n")):
-        c.text(para, 21 if i == 0 else 18, bold=(i == 0))
-    return RenderedReceipt(c.image(), c.slots, c.lines)
