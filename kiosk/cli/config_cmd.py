@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 import sys
 
-from kiosk.config import ConfigError, load_config, summary
 
 
-def report_config_error(exc: ConfigError) -> int:
+def report_config_error(exc) -> int:
     print(f"kiosk: the configuration {exc.path} cannot be used "
           f"({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):",
           file=sys.stderr)
@@ -19,6 +18,7 @@ def report_config_error(exc: ConfigError) -> int:
 
 
 def check_config(args) -> int:
+    from kiosk.config import ConfigError, load_config, summary
     try:
         cfg = load_config(args.path)
     except ConfigError as exc:

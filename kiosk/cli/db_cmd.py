@@ -6,9 +6,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from kiosk.journal import verify_chain
-from kiosk.models import DossierState, TrayState
-from kiosk.services.ledger import HEAD_KEY
 
 
 def _open_readonly(path: str) -> sqlite3.Connection | None:
@@ -22,6 +19,7 @@ def _open_readonly(path: str) -> sqlite3.Connection | None:
 
 
 def db_check(args) -> int:
+    from kiosk.models import DossierState, TrayState
     conn = _open_readonly(args.db)
     if conn is None:
         return 2
@@ -54,6 +52,8 @@ def db_check(args) -> int:
 
 
 def audit_verify(args) -> int:
+    from kiosk.journal import verify_chain
+    from kiosk.services.ledger import HEAD_KEY
     conn = _open_readonly(args.db)
     if conn is None:
         return 2

@@ -7,7 +7,6 @@ import signal
 import sys
 
 from kiosk.cli.config_cmd import report_config_error
-from kiosk.config import ConfigError, load_config
 
 SCREENLESS_PLATFORMS = {"offscreen", "minimal", "eglfs", "linuxfb", "vnc", "wayland"}
 log = logging.getLogger("kiosk.run")
@@ -20,6 +19,7 @@ def has_display() -> bool:
 
 
 def run(args) -> int:
+    from kiosk.config import ConfigError, load_config
     try:
         cfg = load_config(args.config)
     except ConfigError as exc:
