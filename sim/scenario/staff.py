@@ -91,7 +91,7 @@ class StaffDriver:
         return self.driver.remote if self.driver is not None else None
 
     def _screen(self) -> str:
-        return self.remote.screen()
+        return self.driver.screen()         # the driver keeps a picture of each new screen
 
     def _wait(self, cond, what: str, timeout: float = 20.0):
         deadline = time.monotonic() + timeout

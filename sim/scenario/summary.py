@@ -30,6 +30,8 @@ def backup_db(src: Path, dst: Path) -> None:
         target = sqlite3.connect(str(dst))
         try:
             source.backup(target)
+            # one self-contained file to hand over (the source runs in WAL mode)
+            target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
     finally:
