@@ -51,3 +51,10 @@ def pytest_terminal_summary(terminalreporter):
         width = max(map(len, counts))
         for parser in sorted(counts):
             terminalreporter.write_line(f"{parser:<{width}}  {counts[parser]:>7}")
+
+
+def pytest_collection_modifyitems(items):
+    """Long runs (FUZZ_EXAMPLES above the default) get a time limit that grows with them."""
+    for item in items:
+        if "tests/fuzz" in str(item.fspath) and SCALE > 1:
+            item.add_marker(pytest.mark.timeout(int(300 * SCALE)))
