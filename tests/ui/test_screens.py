@@ -236,3 +236,29 @@ def test_status_by_phone_leads_straight_to_the_pickup(ui):
     pickup = ui.wait_screen("pickup-tray")                 # no second code needed
     assert len(ui.world.sms.messages) == sms_before
     assert pickup.current_result()["code"] == d["code"]
+
+
+def test_back_at_the_open_tray_is_backing_out(ui):
+    scan = ui.deposit_until_scan("KS-01")
+    ui.click(scan.skip_btn)
+    tray = ui.wait_screen("deposit-tray")
+    ui.qtbot.waitUntil(lambda: tray.door.state == "open", timeout=5000)
+    ui.click(ui.win.header.back_btn)
+    assert ui.screen().name == "deposit-tray"
+    assert tray.instr.text() == ui.win.tr("tray.take_back")
+    ui.world.doors.close_door(ui.win.session["deposit"].tray_id, occupied=False)
+    ui.wait_screen("welcome")
+
+
+def test_back_after_the_deposit_goes_home_not_to_the_tray(ui):
+    scan = ui.deposit_until_scan("KS-01")
+    ui.click(scan.skip_btn)
+    tray = ui.wait_screen("deposit-tray")
+    ui.qtbot.waitUntil(lambda: tray.door.state == "open", timeout=5000)
+    tray_id = ui.win.session["deposit"].tray_id
+    ui.world.doors.close_door(tray_id, occupied=True)
+    done = ui.wait_screen("deposit-done")
+    ui.qtbot.waitUntil(lambda: done.outcome is not None, timeout=5000)
+    ui.click(ui.win.header.back_btn)
+    ui.wait_screen("welcome")
+    assert ui.world.ledger.tray(tray_id)["state"] == T.OCCUPIED_DEPOSIT.value

@@ -61,6 +61,9 @@ class DoneScreen(Screen):
         self.retranslate()
         self.win.say(self.head.text())
 
+    def on_back(self):
+        self.win.home("finished")        # the deposit is recorded: nothing to go back to
+
     def leave(self):
         self.win.session.get("deposit") and self.win.session["deposit"].wipe()
 

@@ -117,6 +117,14 @@ class PickupScreen(Screen):
                 self._opened_at = None
                 self.reminder.hide()
 
+    def on_back(self):
+        if self._opened_at is not None or self.keeps_awake:
+            # a tray is open for this citizen: say what to do instead of leaving it
+            self.reminder.setText(self.tr("pickup.reminder"))
+            self.reminder.show()
+            return
+        self.win.back()
+
     def finish(self):
         result = self.current_result()
         self.finish_btn.setEnabled(False)

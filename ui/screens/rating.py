@@ -34,6 +34,9 @@ class RatingScreen(Screen):
         for b in self.stars:
             b.setEnabled(True)
 
+    def on_back(self):
+        self.win.home("finished")
+
     def rate(self, score: int):
         for b in self.stars:
             b.setEnabled(False)

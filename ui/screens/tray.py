@@ -119,6 +119,10 @@ class TrayScreen(Screen):
             self.win.say(self.reminder.text())
             # the door service itself records door.left_open and alerts the technician
 
+    def on_back(self):
+        """Back at the open tray means backing out: never re-open or leave it behind."""
+        self.cancel()
+
     def cancel(self):
         if self.door.state != "open":
             self.win.home("cancel")
