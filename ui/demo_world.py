@@ -30,6 +30,7 @@ class MemoryDoors:
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
         self._state: dict[str, DoorState] = {}
+        self._occupied: dict[str, bool | None] = {}
         self._listeners = []
         self._lock = threading.Lock()
         self.refuse_open = False
@@ -43,6 +44,12 @@ class MemoryDoors:
 
     def door(self, tray_id: str) -> DoorState:
         return self._state.get(tray_id, DoorState.LOCKED)
+
+    def reading(self, tray_id: str):
+        """The last reading (door, occupied), like the door service's."""
+        from types import SimpleNamespace
+        return SimpleNamespace(door=self.door(tray_id),
+                               occupied=self._occupied.get(tray_id))
 
     def open(self, tray_id: str, *, actor: str, reason: str, txn: str) -> bool:
         with self._lock:
@@ -60,6 +67,7 @@ class MemoryDoors:
     def close_door(self, tray_id: str, occupied: bool | None = True) -> None:
         with self._lock:
             self._state[tray_id] = DoorState.LOCKED
+            self._occupied[tray_id] = occupied
         self._emit(tray_id, DoorState.LOCKED, occupied)
 
     def _emit(self, tray_id, state, occupied):

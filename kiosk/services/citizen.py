@@ -265,6 +265,7 @@ class CitizenService:
         self.payee = payee or PayeeAccount()
         self._lock = threading.RLock()
         self._waiting: dict[str, Deposit] = {}     # tray → deposit waiting for its door
+        self._pickups: dict[str, dict] = {}        # tray → result opened, not finished
         self._door_listeners: list[Callable[[str, DoorState, bool | None], None]] = []
         self._completed_listeners: list[Callable[[Deposit], None]] = []
         doors.add_listener(self._on_door)
@@ -461,6 +462,13 @@ class CitizenService:
                     self.finish_deposit(deposit, occupied)
                 except Exception:
                     log.exception("recording the deposit in tray %s failed", tray_id)
+            with self._lock:
+                pending = self._pickups.get(tray_id)
+            if pending is not None and pending["left"]:
+                try:
+                    self._settle_left_pickup(tray_id, occupied)
+                except Exception:
+                    log.exception("settling the left pickup in tray %s failed", tray_id)
         for cb in list(self._door_listeners):
             try:
                 cb(tray_id, state, occupied)
@@ -651,12 +659,50 @@ class CitizenService:
         """Blocking (lock board): open the tray holding one result."""
         if dossier.get("needs_id_check") and not dossier.get("_id_checked"):
             raise CitizenError("id.needed")
-        return bool(self.doors.open(dossier["tray_id"], actor=ACTOR, reason="pickup",
-                                    txn=txn))
+        opened = bool(self.doors.open(dossier["tray_id"], actor=ACTOR, reason="pickup",
+                                      txn=txn))
+        if opened:
+            with self._lock:
+                self._pickups[dossier["tray_id"]] = {"code": dossier["code"], "txn": txn,
+                                                     "left": False}
+        return opened
+
+    def leave_pickup(self, dossier: dict, txn: str) -> None:
+        """The citizen went away (Home, idle) from an opened result tray without Finish.
+
+        Door shut: the item sensor decides (empty → picked up; papers inside or no
+        sensor → the result waits in the tray again). Door still open: decided the same
+        way when it shuts."""
+        tray_id = dossier["tray_id"]
+        with self._lock:
+            pending = self._pickups.get(tray_id)
+            if pending is None or pending["code"] != dossier["code"]:
+                return
+            pending["left"] = True
+        door = self.doors.door(tray_id)
+        if door in (DoorState.CLOSED, DoorState.LOCKED):
+            reading = getattr(self.doors, "reading", lambda _t: None)(tray_id)
+            self._settle_left_pickup(tray_id, getattr(reading, "occupied", None))
+
+    def _settle_left_pickup(self, tray_id: str, occupied: bool | None) -> None:
+        with self._lock:
+            pending = self._pickups.pop(tray_id, None)
+        if pending is None:
+            return
+        if occupied is False:
+            self.finish_pickup({"tray_id": tray_id, "code": pending["code"]}, pending["txn"])
+            return
+        with self.ledger.transaction():
+            if self.ledger.tray(tray_id)["state"] == T.OPEN.value:
+                self.ledger.move_tray(tray_id, T.OCCUPIED_RESULT, actor=ACTOR,
+                                      reason="citizen left without Finish; the result "
+                                             "waits in the tray", txn=pending["txn"])
 
     def finish_pickup(self, dossier: dict, txn: str) -> None:
         """The citizen took the result and closed the door (Finish)."""
         tray_id = dossier["tray_id"]
+        with self._lock:
+            self._pickups.pop(tray_id, None)
         with self.ledger.transaction():
             tray = self.ledger.tray(tray_id)
             if tray["state"] in (T.OPEN.value,):

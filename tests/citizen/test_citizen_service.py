@@ -197,3 +197,20 @@ def test_backing_out_with_the_door_open(world, papers_left_in):
     else:
         assert w.ledger.dossier(code)["state"] == D.CANCELLED.value
         assert w.ledger.tray(tray)["state"] == T.EMPTY.value
+
+
+@pytest.mark.parametrize("took_it", [True, False])
+def test_leaving_an_opened_result_without_finish(world, took_it):
+    w = world
+    d = w.load_result(PHONE)
+    d["_id_checked"] = True
+    assert w.citizen.open_result(d, "t-pick")
+    w.citizen.leave_pickup(d, "t-pick")                  # Home pressed, door still open
+    assert w.ledger.tray(d["tray_id"])["state"] == T.OPEN.value
+    w.doors.close_door(d["tray_id"], occupied=not took_it)
+    if took_it:
+        assert w.ledger.dossier(d["code"])["state"] == D.PICKED_UP.value
+        assert w.ledger.tray(d["tray_id"])["state"] == T.EMPTY.value
+    else:                                                # still inside: it waits again
+        assert w.ledger.dossier(d["code"])["state"] == D.RESULT_LOADED.value
+        assert w.ledger.tray(d["tray_id"])["state"] == T.OCCUPIED_RESULT.value

@@ -262,3 +262,20 @@ def test_back_after_the_deposit_goes_home_not_to_the_tray(ui):
     ui.click(ui.win.header.back_btn)
     ui.wait_screen("welcome")
     assert ui.world.ledger.tray(tray_id)["state"] == T.OCCUPIED_DEPOSIT.value
+
+
+def test_home_during_a_pickup_leaves_no_tray_open_in_the_books(ui):
+    d = ui.world.load_result(PHONE)
+    ui.click(ui.screen().choices["pickup"])
+    ui.type_on(ui.wait_screen("pickup-phone").keypad, PHONE)
+    ui.qtbot.waitUntil(lambda: ui.win.current().name == "pickup-otp", timeout=5000)
+    ui.type_on(ui.screen().keypad, ui.world.sms.last_code())
+    pickup = ui.wait_screen("pickup-tray")
+    ui.qtbot.waitUntil(lambda: pickup.door.state == "open", timeout=5000)
+    ui.click(ui.win.header.back_btn)                      # Back: told what to do, stays
+    assert ui.screen().name == "pickup-tray" and pickup.reminder.isVisible()
+    ui.world.doors.close_door(d["tray_id"], occupied=False)
+    ui.click(ui.win.header.home_btn)                      # leaves without Finish
+    ui.wait_screen("welcome")
+    assert ui.world.ledger.dossier(d["code"])["state"] == D.PICKED_UP.value
+    assert ui.world.ledger.tray(d["tray_id"])["state"] == T.EMPTY.value

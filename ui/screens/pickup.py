@@ -35,6 +35,7 @@ class PickupScreen(Screen):
         self.txn = None
         self.keeps_awake = False
         self._opened_at = None
+        self._open_result = None
         self.timer = QTimer(self)
         self.timer.setInterval(500)
         self.timer.timeout.connect(self.check_open_too_long)
@@ -99,6 +100,7 @@ class PickupScreen(Screen):
             self.win.problem("tray.not_opened")
             return
         result = self.current_result()
+        self._open_result = result          # opened and not finished yet
         self.keeps_awake = True
         self._opened_at = self.win.clock.monotonic()
         self.timer.start()
@@ -118,7 +120,7 @@ class PickupScreen(Screen):
                 self.reminder.hide()
 
     def on_back(self):
-        if self._opened_at is not None or self.keeps_awake:
+        if self._open_result is not None:
             # a tray is open for this citizen: say what to do instead of leaving it
             self.reminder.setText(self.tr("pickup.reminder"))
             self.reminder.show()
@@ -130,6 +132,7 @@ class PickupScreen(Screen):
         self.finish_btn.setEnabled(False)
 
         def done(_):
+            self._open_result = None
             self.keeps_awake = False
             self.win.session["idx"] = self.win.session.get("idx", 0) + 1
             self.next_result()
@@ -141,6 +144,12 @@ class PickupScreen(Screen):
         self.timer.stop()
 
     def wipe(self):
+        result, self._open_result = self._open_result, None
+        if result is not None:
+            try:
+                self.win.citizen.leave_pickup(result, self.txn or "")
+            except Exception:
+                pass                        # the door service still watches the tray
         self.timer.stop()
         self._opened_at = None
         self.reminder.hide()
