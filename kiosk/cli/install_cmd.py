@@ -237,6 +237,7 @@ def install(root: str | Path = "/", config: str | Path | None = None, *,
         "systemctl daemon-reload && systemctl restart systemd-journald",
         "udevadm control --reload && udevadm trigger",
         "kiosk check-config /etc/kiosk/kiosk.toml",
+        "sudo -u kiosk kiosk doctor --config /etc/kiosk/kiosk.toml",
         "systemctl enable --now kiosk.service",
         "systemd-analyze security kiosk.service",
     ]
