@@ -166,9 +166,26 @@ def freshness_check(last_done: Callable[[], float | None], max_age_s: float,
     return check
 
 
-def build_watchdog(cfg=None, store=None) -> Watchdog:
-    """The watchdog of a kiosk process; the UI adds device checks with ``add_check``."""
+def progress_check(counter: Callable[[], int], max_age_s: float,
+                   monotonic: Callable[[], float] = time.monotonic) -> Check:
+    """A worker's round counter (e.g. ``DoorService.polls``) moved within ``max_age_s``."""
+    state = {"value": None, "since": None}
+
+    def check():
+        value, now = counter(), monotonic()
+        if value != state["value"]:
+            state["value"], state["since"] = value, now
+            return True
+        return now - state["since"] <= max_age_s
+    return check
+
+
+def build_watchdog(cfg=None, store=None, doors=None) -> Watchdog:
+    """The watchdog of a kiosk process: the database answers and the door poller goes
+    round; the UI may add more with ``add_check`` and calls ``tick`` from its timer."""
     wd = Watchdog()
     if store is not None:
         wd.add_check("database", database_check(store))
+    if doors is not None:
+        wd.add_check("door poller", progress_check(lambda: doors.polls, 30.0))
     return wd

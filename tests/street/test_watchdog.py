@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from kiosk.watchdog import Watchdog, database_check, freshness_check
+from kiosk.watchdog import (Watchdog, build_watchdog, database_check, freshness_check,
+                            progress_check)
 
 
 @pytest.fixture
@@ -160,3 +161,34 @@ def test_qt_timer_in_ui_thread_pets(notify_socket, qtbot):
         timer.stop()
         wd.close()
     assert received(sock)[:2] == ["WATCHDOG=1", "WATCHDOG=1"]
+
+
+def test_progress_check_on_a_round_counter():
+    now = [0.0]
+    rounds = [0]
+    check = progress_check(lambda: rounds[0], 30, monotonic=lambda: now[0])
+    assert check()
+    now[0] = 29
+    assert check()
+    now[0] = 31
+    assert not check()                      # the poller has not gone round for 31 s
+    rounds[0] += 1
+    assert check()
+
+
+def test_built_watchdog_checks_database_and_door_poller(store, notify_socket, monkeypatch):
+    path, sock = notify_socket
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+
+    class Doors:
+        polls = 0
+
+    wd = build_watchdog(store=store, doors=Doors())
+    try:
+        assert wd.tick()
+        assert sock.recv(4096) == b"WATCHDOG=1"
+        store.close()                       # a database that no longer answers
+        assert not wd.tick()
+        assert "database" in wd.last_failure
+    finally:
+        wd.close()
