@@ -129,9 +129,25 @@ class StaffDriver:
                 t for t in self._texts() if "Sai" in t or "khóa" in t)[:200])
             self._leave()
             return False
-        # the overview has loaded once the round's heading shows
-        self._wait(lambda: any(t.startswith("Đợt ") for t in self._texts()), "the overview")
+        # the overview of *this* round has come once it names the round after it (the
+        # labels of the last round stay on the screen until then)
+        nxt = self.launcher.next_round(self.launcher.sim_now())
+        mark = f"Đợt kế tiếp: {nxt:%H:%M %d/%m}"
+        self._wait(lambda: any(mark in t for t in self._texts()), "this round's overview")
         return True
+
+    def _open(self, action: str, screen: str) -> None:
+        """Tap a job on the overview until its screen shows (the round may still be
+        starting on the kiosk's worker thread; a tap before that does nothing)."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            self.remote.click(action)
+            try:
+                self._wait(lambda: self._screen() == screen, f"the {screen} screen", 1.0)
+                return
+            except StaffStuck:
+                continue
+        raise StaffStuck(f"staff round: {action!r} did not open the {screen} screen")
 
     def _tray_on_screen(self) -> str | None:
         for t in self._texts():
@@ -146,8 +162,7 @@ class StaffDriver:
         button = self._button(action)
         if button is None or not button["enabled"]:
             return
-        self.remote.click(action)
-        self._wait(lambda: self._screen() == screen, f"the {screen} screen")
+        self._open(action, screen)
         last = None
         while True:
             tray = self._wait(lambda: (t := self._tray_on_screen()) not in (None, last) and t,
@@ -179,8 +194,7 @@ class StaffDriver:
         results = self.ready_results()
         if not results:
             return
-        self.remote.click("Nạp kết quả ›")
-        self._wait(lambda: self._screen() == "load", "the load screen")
+        self._open("Nạp kết quả ›", "load")
         L = self.launcher
         for result in results:
             code = result["dossier_code"]
