@@ -209,13 +209,17 @@ class AlertBook:
         self.add_probe(probe)
 
     def watch_devices(self, health: Callable[[], Iterable[DeviceHealth]]) -> None:
-        """Lock boards, printer, modem... offline or in hardware error."""
+        """Lock boards, printer, modem... offline or in hardware error. A printer out of
+        paper (its health says state 'paper-out') is that alert, not 'offline'."""
         def probe():
             for h in health():
                 if h.device.startswith("alert:"):
                     continue
                 bad = h.status in (DeviceStatus.OFFLINE, DeviceStatus.HWERROR)
-                yield DEVICE_OFFLINE, h.device, bad, h.detail
+                paper_out = h.extra.get("state") == PrinterState.PAPER_OUT.value
+                yield DEVICE_OFFLINE, h.device, bad and not paper_out, h.detail
+                if "state" in h.extra:
+                    yield PRINTER_PAPER_OUT, h.device, paper_out, h.detail
         self.add_probe(probe)
 
     def watch_printer(self, state: Callable[[], PrinterState], name: str = "printer") -> None:

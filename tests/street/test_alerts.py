@@ -116,6 +116,19 @@ def test_devices_and_heartbeat_view(book):
     assert book.active()[0].as_dict()["advice"]
 
 
+def test_printer_out_of_paper_is_not_offline(book, clock):
+    health = {"h": DeviceHealth("printer", DeviceStatus.HWERROR, "the receipt paper has run out",
+                                "load a new 80 mm roll", {"state": "paper-out"})}
+    book.watch_devices(lambda: [health["h"]])
+    book.evaluate()
+    assert [(a.kind, a.subject) for a in book.active()] == [(PRINTER_PAPER_OUT, "printer")]
+    health["h"] = DeviceHealth("printer", DeviceStatus.ONLINE, "ready", extra={"state": "ok"})
+    book.evaluate()
+    clock.advance(61)
+    book.evaluate()
+    assert book.active() == []
+
+
 def test_a_broken_probe_does_not_stop_the_others(book):
     def broken():
         raise OSError("sensor gone")
