@@ -1,0 +1,2 @@
+"""Scripted days at the simulated kiosk, played through the real screens (see
+docs/simulator.md): ``sim.scenario.day.DayScenario``."""
