@@ -223,6 +223,7 @@ def test_no_plaintext_personal_data(world):
 def test_every_staff_and_technician_action_is_journalled(world):
     w = world
     run_the_day(w)
+    w.staff.disable("s001", actor="technician:t01", reason="left the office")
     journal = w.store.query("SELECT actor, action, subject FROM journal ORDER BY seq")
     actions = {(r["actor"], r["action"]) for r in journal}
     assert ("kiosk", "staff.signin_failed") in actions
@@ -230,6 +231,7 @@ def test_every_staff_and_technician_action_is_journalled(world):
     assert ("staff:s001", "staff.signout") in actions
     assert any(a == "cli" and act == "staff.enrolled" for a, act in actions)
     assert ("technician:t01", "tray.state") in actions
+    assert ("technician:t01", "staff.disabled") in actions
     staff_moves = [r for r in journal if r["actor"] == "staff:s001"]
     assert {r["action"] for r in staff_moves} >= {"tray.state", "dossier.state"}
     # every tray's last change is in the journal under the same actor
