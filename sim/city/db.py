@@ -128,7 +128,11 @@ class CityDb:
         class _T:
             def __enter__(self_inner):
                 db.lock.acquire()
-                db.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    db.conn.execute("BEGIN IMMEDIATE")
+                except BaseException:      # closed or busy: never keep the lock
+                    db.lock.release()
+                    raise
 
             def __exit__(self_inner, et, ev, tb):
                 try:
