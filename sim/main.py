@@ -104,10 +104,18 @@ def run_headless(args) -> int:
             launcher.stop()
         return 0
     from sim.scenario.day import DayScenario
+    from sim.scenario.remote_client import RemoteError, RemoteGone
     scenario = DayScenario(out=Path(args.out), seed=args.seed, citizens=args.citizens,
                            days=args.days, power_cuts=args.power_cuts, profile=args.profile,
                            run_dir=args.run, log=print)
-    summary = scenario.run()
+    try:
+        summary = scenario.run()
+    except (RemoteGone, RemoteError) as exc:
+        if args.verbose:
+            raise
+        print(f"kiosk-sim: the day stopped: {exc}\n  the kiosk's own output is in "
+              f"{scenario.run_dir / 'kiosk-console.log'}", file=sys.stderr)
+        return 1
     print(f"kiosk-sim: the day is over. Results in {Path(args.out).resolve()}:\n"
           f"  summary.json  deposits {summary['deposits']}, picked up "
           f"{summary['picked_up']}, power cuts {summary['power_cuts']}, lost events "

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sim.city.catalog import procedures
-from sim.launcher import REPO, SimLauncher
+from sim.launcher import REPO, LaunchError, SimLauncher
 from sim.scenario import summary as S
 from sim.scenario.citizens import make_citizens
 from sim.scenario.flows import KioskDriver, Outcome
@@ -62,6 +62,9 @@ class DayScenario:
             for sub in ("screens", "receipts"):
                 shutil.rmtree(self.out / sub, ignore_errors=True)
         if self.run_dir.exists():
+            if self.run_dir != self.out / "run" and any(self.run_dir.iterdir()):
+                raise LaunchError(f"{self.run_dir} is not empty; a scripted day starts from "
+                                  "an empty run folder (leave --run out to use OUT/run)")
             shutil.rmtree(self.run_dir)
         self.out.mkdir(parents=True, exist_ok=True)
 
