@@ -148,3 +148,35 @@ def test_flaky_city_link(win, sim, qtbot):
     win.city_fault_switches["500"].setChecked(False)
     assert sim.flaky_kinds == []
     fresh_devices(qtbot, sim)          # heartbeats get through again
+
+
+def test_faults_that_show_when_trays_move(qtbot, tmp_path):
+    """A stuck latch shows when a citizen's tray does not open; a slow board's trays
+    are taken out of use. Played on a kiosk of its own: both leave trays flagged."""
+    from sim.scenario.citizens import make_citizens
+    from sim.scenario.flows import KioskDriver
+    sim = SimLauncher(tmp_path / "run", headless=True).start()
+    try:
+        w = TechWindow(sim, refresh_ms=200)
+        qtbot.addWidget(w)
+        w.show()
+        driver = KioskDriver(sim)
+        driver.connect(60)
+        w.board_switches[("bus-a", 0, "stuck_latch")].setChecked(True)
+        out = driver.deposit(make_citizens(1, seed=3)[0], "Đăng ký khai sinh", via_qr=True,
+                             fee=False)
+        assert not out.ok and out.stage == "tray"
+        assert driver.remote.screen() == "problem"
+        assert "không mở được" in driver.problem_text()
+        qtbot.waitUntil(lambda: sim.city.db.query(
+            "SELECT COUNT(*) n FROM events WHERE kind = 'door.not_opened'")[0]["n"] == 1,
+            timeout=WAIT_MS)
+        w.board_switches[("bus-a", 0, "stuck_latch")].setChecked(False)
+
+        w.board_switches[("bus-a", 1, "slow")].setChecked(True)
+        qtbot.waitUntil(lambda: w.tiles["A17"].kiosk_state == "FAULT", timeout=WAIT_MS)
+        w.board_switches[("bus-a", 1, "slow")].setChecked(False)
+        driver.remote.close()
+        w.timer.stop()
+    finally:
+        sim.stop()
