@@ -173,6 +173,22 @@ def test_faults_that_show_when_trays_move(qtbot, tmp_path):
             timeout=WAIT_MS)
         w.board_switches[("bus-a", 0, "stuck_latch")].setChecked(False)
 
+        # the modem refusing every SMS matters when the city link is down: no code
+        driver.home()
+        w.network_buttons["down"].setChecked(True)
+        w.modem_switches["cms_error"].setChecked(True)
+        driver.click("welcome.pickup", stage="test")
+        driver.wait_screen("pickup-phone", "test")
+        driver.remote.type("0912345678", via="keys")
+        driver.click(text="OK", stage="test")
+        qtbot.waitUntil(lambda: driver.text("err.sms.failed") in driver.remote.texts(),
+                        timeout=WAIT_MS)
+        assert driver.remote.screen() == "pickup-phone"
+        assert any(c.startswith("AT+CMGS=") for c in sim.modem.commands)
+        assert sim.modem.sent == []
+        w.modem_switches["cms_error"].setChecked(False)
+        w.network_buttons["up"].setChecked(True)
+
         w.board_switches[("bus-a", 1, "slow")].setChecked(True)
         qtbot.waitUntil(lambda: w.tiles["A17"].kiosk_state == "FAULT", timeout=WAIT_MS)
         w.board_switches[("bus-a", 1, "slow")].setChecked(False)
