@@ -38,6 +38,7 @@ def test_three_busy_days(tmp_path, record_property):
 
 
 @pytest.mark.soak
+@pytest.mark.timeout(3600)
 def test_thirty_days_fifty_dossiers_a_day(tmp_path, record_property):
     figs, summary, kiosk = run(tmp_path, 30, 50, record_property)
     assert summary["dossiers deposited"] >= 30 * 45

@@ -12,11 +12,15 @@ import os
 import pytest
 
 
+CUTS = int(os.environ.get("KIOSK_SOAK_CUTS", "1000"))
+
+
 @pytest.mark.soak
+@pytest.mark.timeout(120 + 30 * CUTS)         # about 6 s a cut here; room for slower boxes
 def test_power_cuts_during_the_scripted_day(tmp_path, record_property):
     from sim.scenario.day import DayScenario
 
-    cuts = int(os.environ.get("KIOSK_SOAK_CUTS", "1000"))
+    cuts = CUTS
     citizens = max(12, int(cuts * 0.6) + 6)
     s = DayScenario(out=tmp_path / "out", seed=13, citizens=citizens,
                     days=max(1, citizens // 50), power_cuts=cuts).run()
