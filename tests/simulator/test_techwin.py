@@ -196,3 +196,21 @@ def test_faults_that_show_when_trays_move(qtbot, tmp_path):
         w.timer.stop()
     finally:
         sim.stop()
+
+
+def test_a_tray_tile_acts_at_its_door(win, sim, qtbot):
+    tile = win.tiles["A05"]
+    acts = dict(tile.actions())
+    assert set(acts) == {"Pry the door open (tamper)", "Put paper in"}
+    acts["Put paper in"]()
+    acts["Pry the door open (tamper)"]()
+    win.refresh()
+    assert tile.paper is True and tile.door == "tampered"
+    qtbot.waitUntil(lambda: sim.kiosk_trays()["A05"]["state"] == "TAMPERED",
+                    timeout=WAIT_MS)       # the kiosk raised the alarm on its own
+    acts = dict(tile.actions())
+    assert set(acts) == {"Close the door", "Take the paper out"}
+    acts["Take the paper out"]()
+    acts["Close the door"]()
+    win.refresh()
+    assert tile.paper is False and tile.door == "locked"
