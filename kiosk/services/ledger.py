@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 import threading
 import uuid
@@ -23,6 +24,8 @@ from kiosk.store import Store
 
 KEEP = object()
 HEAD_KEY = "journal_head"
+# What the city contract accepts as an event kind: dotted lower-case words.
+ACTION_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"   # no 0/O, 1/I: read aloud on the phone
 
 _DOSSIER_STAMPS = {
@@ -127,6 +130,9 @@ class Ledger:
     # ---- the journal + outbox, inside the caller's transaction ----------------------
     def _record(self, action, *, actor, subject, from_state=None, to_state=None, reason="",
                 txn=None, data=None, to_city=True, dossier_code=None, city_extra=None):
+        if not ACTION_NAME.match(action):
+            raise ValueError(f"event kind {action!r} is not a dotted lower-case name such as "
+                             "'door.closed'; the city refuses anything else")
         now = self.clock.now()
         head = self.journal_head()
         row = {"seq": head["seq"] + 1, "at": _iso(now), "actor": actor, "action": action,

@@ -224,7 +224,7 @@ class RoundService:
                 "INSERT INTO incidents(at, tray_id, kind, detail, actor) VALUES (?,?,?,?,?)",
                 (now, tray, kind, detail, run.actor))
             incident_id = cur.lastrowid
-            self.ledger.event("incident", actor=run.actor, subject=tray, reason=detail,
+            self.ledger.event("incident.recorded", actor=run.actor, subject=tray, reason=detail,
                               data={"kind": kind, "incident": incident_id, "round": run.id,
                                     "dossier": dossier}, dossier_code=dossier)
             if self.ledger.tray(tray)["state"] != T.OUT_OF_SERVICE.value:

@@ -124,3 +124,13 @@ def test_dossier_codes_are_unique_and_readable(ledger):
     assert len(codes) == 500
     for c in codes:
         assert c.startswith("HS260302-") and not set(c[9:]) & set("01OI")
+
+
+def test_event_kinds_are_what_the_city_accepts(ledger, store):
+    before = _counts(store)
+    for bad in ("incident", "Door.Closed", "door closed", "door.", ".closed", "1door.x"):
+        with pytest.raises(ValueError):
+            ledger.event(bad, actor="staff:S1", subject="A01")
+    assert _counts(store) == before
+    ledger.event("incident.recorded", actor="staff:S1", subject="A01")
+    assert _counts(store) == (before[0] + 1, before[1] + 1)

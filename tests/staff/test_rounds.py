@@ -74,7 +74,7 @@ def test_deposit_missing_is_an_incident(rounds, ledger, doors, sim_bus, profile)
     assert ledger.dossier(code)["state"] == D.DEPOSITED.value
     rows = ledger.store.query("SELECT * FROM incidents")
     assert len(rows) == 1 and rows[0]["tray_id"] == "A02" and rows[0]["actor"] == ACTOR
-    assert outbox(ledger, "incident")
+    assert outbox(ledger, "incident.recorded")
     close(sim_bus, profile, doors, "A02")
     assert rounds.open_next(run, "collect") is None
 

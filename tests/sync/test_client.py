@@ -76,7 +76,7 @@ def test_build_sync_from_the_profile(city, tmp_path, store, ledger, clock):
         build_sync(cfg, ledger, store, clock)
     write_secret(cfg.path(cfg.secrets.city_token_file), TOKEN.encode())
     service = build_sync(cfg, ledger, store, clock)
-    ledger.event("incident", actor="staff:NV001", subject="A05", reason="paper stuck")
+    ledger.event("incident.recorded", actor="staff:NV001", subject="A05", reason="paper stuck")
     try:
         while service.run_once():
             pass
@@ -93,12 +93,12 @@ def test_cli_outbox_and_ping(city, tmp_path, store, ledger, capsys):
     from kiosk.cli import main
     from sync.schema import ensure_schema
     ensure_schema(store)
-    ledger.event("Bad Kind", actor="test", subject="x")
+    ledger.event("test.parked", actor="test", subject="x")
     with store.write():
-        store.execute("UPDATE outbox SET dead_letter = 'refused' WHERE kind = 'Bad Kind'")
+        store.execute("UPDATE outbox SET dead_letter = 'refused' WHERE kind = 'test.parked'")
     assert main(["db", "outbox", "--db", store.path]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["pending"] == 0 and out["dead_letters"][0]["kind"] == "Bad Kind"
+    assert out["pending"] == 0 and out["dead_letters"][0]["kind"] == "test.parked"
     cfg = _profile(tmp_path, city.api_url)
     profile = tmp_path / "profile.toml"
     profile.write_text(_toml(cfg, city.api_url), "utf-8")

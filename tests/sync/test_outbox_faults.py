@@ -69,8 +69,11 @@ def test_timeouts_then_late_processing_still_once(city, sync_store, ledger, cloc
 def test_rejected_event_becomes_a_dead_letter_and_the_rest_flows(city, sync_store, ledger,
                                                                  clock, tmp_path):
     fill_outbox(ledger, 5, dossiers=2, with_phone_every=0)
-    ledger.event("Not A Kind!", actor="test", subject="HS-X", dossier_code="HS-X",
+    ledger.event("test.refused", actor="test", subject="HS-X", dossier_code="HS-X",
                  city_extra={"phone": PHONE, "id_number": "079190001234"})
+    # a row the city will refuse (as one written by an older kiosk version could be)
+    with sync_store.write():
+        sync_store.execute("UPDATE outbox SET kind = 'Not A Kind!' WHERE kind = 'test.refused'")
     fill_outbox(ledger, 5, dossiers=2, with_phone_every=0)
     seen = []
     service = make_service(sync_store, ledger, clock, CityClientFor(city), tmp_path)
