@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.scenario.citizens import Citizen
+from sim.scenario.summary import _rows
 from sim.scenario.remote_client import RemoteClient, RemoteError, RemoteGone
 
 REPO = Path(__file__).resolve().parents[2]
@@ -187,6 +188,21 @@ class KioskDriver:
             time.sleep(POLL_S)
         raise FlowFailed(stage, "no tray opened")
 
+    def wait_kiosk_sees_open(self, tray: str, timeout: float = 5.0) -> None:
+        """A person waits for the screen to say the door is open before reaching in: the
+        kiosk has confirmed the opening once its journal says OPEN (a retried unlock after
+        a garbled reply pulses the latch again, and a door shut in between springs open)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                rows = _rows(self.launcher.db_path, "SELECT state FROM trays WHERE id = ?",
+                             (tray,))
+            except Exception:          # the kiosk is writing: try again
+                rows = []
+            if rows and rows[0]["state"] != "UNLOCKING":
+                return
+            time.sleep(POLL_S)
+
     # -- deposit ---------------------------------------------------------------------------
     def deposit(self, citizen: Citizen, procedure_name: str, *, via_qr: bool,
                 fee: bool) -> Outcome:
@@ -246,6 +262,7 @@ class KioskDriver:
         tray = self.wait_unlock(unlocks, "tray")
         out.tray = tray
         self.maybe_cut("tray-open")
+        self.wait_kiosk_sees_open(tray)
         self.launcher.put_paper(tray)
         self.launcher.close_door(tray)
         self.maybe_cut("door-closed")
@@ -304,6 +321,7 @@ class KioskDriver:
             unlocks += 1
             out.trays.append(tray)
             self.maybe_cut("pickup-open")
+            self.wait_kiosk_sees_open(tray)
             self.launcher.take_paper(tray)
             self.launcher.close_door(tray)
             self.click("pickup.finish", stage="pickup-finish", wait_enabled=20)
