@@ -286,6 +286,9 @@ class CitizenWindow(QMainWindow):
             screen.deposit_recorded(deposit)
 
     def _on_code(self, text: str) -> None:
+        console = getattr(self, "_service_console", None)
+        if console is not None and console.isVisible():
+            return      # staff are scanning at the service console in front
         self.touched()
         screen = self.current()
         if screen is not None and screen.on_code(text):

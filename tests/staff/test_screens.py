@@ -384,6 +384,10 @@ def test_real_citizen_window_reaches_staff_only_by_the_gesture(qtbot, tmp_path):
         console = consoles()[0]
         assert console.current().name == "signin" and console.session is None
         assert win.current().name == "welcome"             # the citizen side went home
+        # a code scanned while staff work at the console stays out of the citizen window
+        win.code_read.emit("HS261127-ABCDE")
+        qtbot.wait(20)
+        assert win.current().name == "welcome"
         console.sign_out("test")
         assert consoles() == []
         console.shutdown()
