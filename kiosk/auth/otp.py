@@ -104,11 +104,15 @@ class OtpService:
             return self.policy.max_sms - len(self._recent(self._phone_key(phone)))
 
     def _recent(self, phone_key: str) -> deque:
+        """SMS times of one phone within the window; phones with none left are forgotten,
+        so a kiosk that served thousands of people keeps only the last 15 minutes."""
         now = self.clock.monotonic()
-        sent = self._sent.setdefault(phone_key, deque())
-        while sent and now - sent[0] >= self.policy.sms_window_s:
-            sent.popleft()
-        return sent
+        for key, times in list(self._sent.items()):
+            while times and now - times[0] >= self.policy.sms_window_s:
+                times.popleft()
+            if not times and key != phone_key:
+                del self._sent[key]
+        return self._sent.setdefault(phone_key, deque())
 
     def request(self, phone: str) -> str:
         """Send a new code to ``phone``; returns the challenge id the UI holds."""

@@ -98,3 +98,14 @@ def test_three_sms_per_fifteen_minutes(otp):
     clock.advance(900 - 180 + 1)
     svc.request(PHONE)
     assert len(inbox.messages) == 5
+
+
+def test_phones_are_forgotten_after_the_window(otp):
+    svc, inbox, clock = otp
+    for i in range(200):
+        svc.request(f"09123{i:05d}")
+        clock.advance(10)
+    assert len(svc._sent) <= 91           # only the last 15 minutes of phones
+    clock.advance(901)
+    svc.request(PHONE)
+    assert list(svc._sent) == [svc._phone_key(PHONE)]
