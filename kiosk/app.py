@@ -111,6 +111,7 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     from hardware.modem import build_modem
     from hardware.printer import build_printer
     from hardware.scanner import build_scanner
+    from hardware.scanner.pdf import pages_to_pdf
     from kiosk.auth.otp import OtpService
     from kiosk.services.citizen import Catalog, CitizenService
     from kiosk.services.doors import build_door_service
@@ -146,5 +147,6 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
         catalog=Catalog(s.sync.catalog), sms=s.sync.sms, payments=s.sync.payments,
         receipts=s.receipts, scanner=s.scanner, uploads=s.sync.uploads,
-        hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office)
+        hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office,
+        pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi))
     return s

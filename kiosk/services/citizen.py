@@ -256,13 +256,15 @@ class CitizenService:
                  payments: PaymentPort | None = None, receipts: ReceiptPort | None = None,
                  scanner: ScannerPort | None = None, uploads: UploadPort | None = None,
                  hotline: str = "1022", kiosk_id: str = "", office: str = "",
-                 payee: PayeeAccount | None = None):
+                 payee: PayeeAccount | None = None,
+                 pdf_maker: Callable[[list], bytes] | None = None):
         self.ledger, self.clock, self.pii, self.otp = ledger, clock, pii, otp
         self.doors, self.catalog, self.sms = doors, catalog, sms
         self.payments, self.receipts, self.scanner, self.uploads = \
             payments, receipts, scanner, uploads
         self.hotline, self.kiosk_id, self.office = hotline, kiosk_id, office
         self.payee = payee or PayeeAccount()
+        self.pdf_maker = pdf_maker
         self._lock = threading.RLock()
         self._waiting: dict[str, Deposit] = {}     # tray → deposit waiting for its door
         self._pickups: dict[str, dict] = {}        # tray → result opened, not finished
@@ -354,8 +356,11 @@ class CitizenService:
         if cancel is not None:
             cancel()
 
-    @staticmethod
-    def pages_pdf(pages: list) -> bytes:
+    def pages_pdf(self, pages: list) -> bytes:
+        """The scanned pages as one PDF: the scanner's own maker when wired (grey JPEGs
+        sized to the page budget), else plain JPEGs."""
+        if self.pdf_maker is not None:
+            return self.pdf_maker(pages)
         import img2pdf
         blobs = []
         for page in pages:
