@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEBIAN_PACKAGES := xvfb socat sane-utils espeak-ng fonts-noto-core fonts-dejavu-core \
                    fonts-wqy-microhei libgl1 libegl1 libxkbcommon-x11-0 libfontconfig1 \
-                   libdbus-1-3 imagemagick poppler-utils
+                   libdbus-1-3 imagemagick poppler-utils libxcb-icccm4 libxcb-keysyms1 \
+                   libxcb-xinerama0 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
+                   libxcb-shape0 libxcb-xkb1
 PYTEST_ARGS ?=
 
 .PHONY: help venv debian-deps test run demo screenshots bench soak clean
@@ -43,7 +45,7 @@ debian-deps:
 test: $(STAMP) debian-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not soak" $(PYTEST_ARGS)
 
-run: $(STAMP)
+run: $(STAMP) debian-deps
 	$(BIN)/kiosk-sim
 
 demo: $(STAMP)
