@@ -40,6 +40,9 @@ class KioskServices:
     sync: object = None
     citizen: object = None
     otp: object = None
+    alerts: object = None
+    upkeep: object = None
+    power: object = None
     recovery: dict = field(default_factory=dict)
     startup_problems: dict = field(default_factory=dict)   # device → what went wrong
     _closers: list = field(default_factory=list)
@@ -68,11 +71,20 @@ class KioskServices:
                                     f"{self.cfg.data_dir}", "free disk space or rotate logs"))
         return out
 
+    def heartbeat_health(self) -> list[DeviceHealth]:
+        """Devices plus the alerts raised, for the city's heartbeat."""
+        alerts = self.alerts.as_health() if self.alerts is not None else []
+        return self.device_health() + alerts
+
     def start(self) -> "KioskServices":
         if self.doors is not None:
             self.doors.start()
         if self.sync is not None:
             self.sync.start()
+        if self.upkeep is not None:
+            self.upkeep.start()
+        if self.power is not None:
+            self.power.start()
         return self
 
     def close(self) -> None:
@@ -112,7 +124,9 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     from hardware.printer import build_printer
     from hardware.scanner import build_scanner
     from hardware.scanner.pdf import pages_to_pdf
+    from kiosk.alerts import build_alert_book
     from kiosk.auth.otp import OtpService
+    from kiosk.services.upkeep import Upkeep
     from kiosk.services.citizen import Catalog, CitizenService
     from kiosk.services.doors import build_door_service
     from kiosk.services.receipt_desk import ReceiptDesk
@@ -140,13 +154,35 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     s.modem = _try(s, "modem", lambda: build_modem(cfg))
     s.receipts = ReceiptDesk(s.printer, clock, kiosk_name=cfg.kiosk.name,
                              office=cfg.kiosk.office, hotline=cfg.kiosk.hotline)
-    s.sync = build_sync(cfg, ledger, store, clock, s.modem, health=s.device_health)
+    s.sync = build_sync(cfg, ledger, store, clock, s.modem, health=s.heartbeat_health)
     s._closers.append(s.sync.stop)
+    s.alerts = build_alert_book(cfg, ledger, clock, doors=s.doors, health=s.device_health,
+                                printer_state=s.receipts.state if s.printer else None)
+    s.upkeep = Upkeep(s.alerts)
+    s._closers.append(s.upkeep.close)
+    if cfg.gpio.ups_on_battery_pin is not None:
+        s.power = _try(s, "ups", lambda: _power_guard(cfg, s))
     s.otp = OtpService(clock=clock, key=key, send=s.sync.sms.send)
     s.citizen = CitizenService(
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
         catalog=Catalog(s.sync.catalog), sms=s.sync.sms, payments=s.sync.payments,
         receipts=s.receipts, scanner=s.scanner, uploads=s.sync.uploads,
         hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office,
-        pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi))
+        pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power)
     return s
+
+
+def _power_guard(cfg: KioskConfig, services: KioskServices):
+    """UPS on battery: refuse new transactions, let the ones in hand finish (no tray left
+    reserved, unlocking or open), flush the outbox while the link holds, power off."""
+    from hardware.lockboard.factory import pin_factory_for
+    from kiosk.power import build_power_guard
+    from kiosk.services.upkeep import trays_at_rest
+
+    def finish_and_flush():
+        trays_at_rest(services.ledger, services.clock, timeout_s=120)
+        if services.sync is not None:
+            services.sync.kick()
+
+    return build_power_guard(cfg, ledger=services.ledger, flush=finish_and_flush,
+                             pin_factory=pin_factory_for(cfg.gpio.pin_factory))

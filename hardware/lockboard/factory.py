@@ -62,7 +62,8 @@ class CompositeLockBank:
         self.close()
 
 
-def _pin_factory(name: str):
+def pin_factory_for(name: str):
+    """gpiozero's pin factory named in ``[gpio] pin_factory`` (None: gpiozero chooses)."""
     if name == "auto":
         return None       # gpiozero's own choice (GPIOZERO_PIN_FACTORY or its fallbacks)
     if name == "mock":
@@ -101,5 +102,5 @@ def build_lock_bank(cfg, pin_factory=None) -> CompositeLockBank:
             [GpioTray(t.id, t.relay_pin, t.door_pin) for t in gpio_trays],
             relay_active_high=g.relay_active_high,
             door_closed_when_high=g.door_closed_when_high, pulse_s=g.pulse_ms / 1000.0,
-            pin_factory=pin_factory if pin_factory is not None else _pin_factory(g.pin_factory)))
+            pin_factory=pin_factory if pin_factory is not None else pin_factory_for(g.pin_factory)))
     return CompositeLockBank(banks)

@@ -69,11 +69,22 @@ def run(args) -> int:
     tick = QTimer()
     tick.start(250)                       # lets Python see signals while Qt waits
     tick.timeout.connect(lambda: None)
+    # systemd's watchdog is petted from the UI thread only, after its checks (database
+    # answers, door poller goes round): a frozen screen or a wedged loop gets restarted.
+    from kiosk.watchdog import build_watchdog
+    watchdog = build_watchdog(cfg, services.store, services.doors)
+    pet = QTimer()
+    pet.timeout.connect(watchdog.tick)
+    pet.start(watchdog.interval_ms)
+    watchdog.ready(f"serving citizens; recovery {services.recovery}")
     try:
         return app.exec_()
     finally:
+        watchdog.stopping()
+        pet.stop()
         window.shutdown()
         services.close()
+        watchdog.close()
         log.info("kiosk %s stopped", cfg.kiosk.id)
 
 

@@ -257,7 +257,7 @@ class CitizenService:
                  scanner: ScannerPort | None = None, uploads: UploadPort | None = None,
                  hotline: str = "1022", kiosk_id: str = "", office: str = "",
                  payee: PayeeAccount | None = None,
-                 pdf_maker: Callable[[list], bytes] | None = None):
+                 pdf_maker: Callable[[list], bytes] | None = None, power=None):
         self.ledger, self.clock, self.pii, self.otp = ledger, clock, pii, otp
         self.doors, self.catalog, self.sms = doors, catalog, sms
         self.payments, self.receipts, self.scanner, self.uploads = \
@@ -265,6 +265,7 @@ class CitizenService:
         self.hotline, self.kiosk_id, self.office = hotline, kiosk_id, office
         self.payee = payee or PayeeAccount()
         self.pdf_maker = pdf_maker
+        self.power = power          # PowerGuard: on battery, no new transaction starts
         self._lock = threading.RLock()
         self._waiting: dict[str, Deposit] = {}     # tray → deposit waiting for its door
         self._pickups: dict[str, dict] = {}        # tray → result opened, not finished
@@ -414,6 +415,7 @@ class CitizenService:
         """Reserve a free tray of the procedure's size and start the dossier as a draft."""
         if deposit.tray_id:
             return deposit.tray_id
+        self._check_power()
         size = deposit.procedure.tray_size
         with self._lock:
             tray_id = self.doors.free_tray(size)
@@ -434,6 +436,10 @@ class CitizenService:
                                       purpose="deposit")
             deposit.tray_id, deposit.code = tray_id, dossier["code"]
         return tray_id
+
+    def _check_power(self) -> None:
+        if self.power is not None and not self.power.accepting:
+            raise CitizenError("power.closed", "the kiosk runs on battery and shuts down")
 
     def open_tray(self, deposit: Deposit) -> bool:
         """Blocking (lock board): open the reserved tray; True when the door opened."""
@@ -648,6 +654,7 @@ class CitizenService:
     # -- pickup ---------------------------------------------------------------------------
     def results_for(self, phone: str) -> list[dict]:
         """Results waiting in trays for a verified phone (loaded or just expired)."""
+        self._check_power()
         found = []
         for state in (D.RESULT_LOADED, D.EXPIRED):
             for d in self.ledger.dossiers(state=state, phone=phone):
