@@ -73,7 +73,9 @@ class CityClient:
         url = self._url(path)
         what = f"{method} {urlsplit(url).path}"
         try:
-            resp = self.session.request(method, url, timeout=timeout or self.timeout, **kw)
+            # no redirects: the contract has none, and a bad Location must not escape
+            resp = self.session.request(method, url, timeout=timeout or self.timeout,
+                                        allow_redirects=False, **kw)
         except requests.Timeout:
             raise CityUnreachable(f"{what}: no answer within {self.timeout[1]} s; the city "
                                   "link is slow or down, the request will be retried") \
@@ -83,6 +85,10 @@ class CityClient:
                                   f"({type(exc).__name__}); check the network link") from None
         except requests.RequestException as exc:
             raise CityUnreachable(f"{what}: request failed ({exc})") from None
+        except (UnicodeError, ValueError) as exc:    # headers that are not text, etc.
+            raise CityServerError(f"{what}: the answer could not be read "
+                                  f"({type(exc).__name__}); the request will be retried") \
+                from None
         status = resp.status_code
         if status in ok:
             return resp
@@ -196,7 +202,7 @@ def _json_or_none(resp: requests.Response):
         return None
     try:
         return resp.json()
-    except ValueError:
+    except (ValueError, RecursionError):     # not JSON, or nested beyond reason
         return None
 
 

@@ -91,9 +91,9 @@ def split_sms(text: str, limit: int = SMS_LIMIT) -> list[str]:
     raise ValueError("text too long to send as SMS")
 
 
-_CMS = re.compile(r"\+CMS ERROR:\s*(\d+|[A-Za-z ].*)")
+_CMS = re.compile(r"\+CMS ERROR:\s*(\d{1,5}\b|[A-Za-z ].*)")
 _CMGS = re.compile(r"\+CMGS:\s*(\d+)")
-_CSQ = re.compile(r"\+CSQ:\s*(\d+),\s*(\d+)")
+_CSQ = re.compile(r"\+CSQ:\s*(\d{1,3}),\s*(\d{1,3})\b")
 
 
 def cms_error(line: str) -> int | None:

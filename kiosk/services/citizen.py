@@ -185,7 +185,7 @@ def parse_id_text(text: str) -> dict:
         return {"id_number": card.id, "name": card.name}
     else:
         number, name = re.sub(r"[\s.\-]", "", text), ""
-    if not number.isdigit() or len(number) not in (9, 12):
+    if not re.fullmatch(r"[0-9]{9}|[0-9]{12}", number):   # ASCII digits only
         raise CitizenError("id.invalid", "an ID number has 12 digits (chip ID card) "
                            "or 9 digits (old ID card)")
     return {"id_number": number, "name": name}
