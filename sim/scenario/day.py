@@ -333,7 +333,7 @@ class DayScenario:
     def _finish(self, t_start: float) -> dict:
         L = self.launcher
         self._reconnect()
-        pending = self._drain()
+        self._drain()          # what is still queued shows up as lost_events
         L.stop_kiosk()
         L.city.stop()
         S.backup_db(L.db_path, self.out / "kiosk.db")

@@ -2,10 +2,10 @@
 way to wipe what the citizen typed."""
 from __future__ import annotations
 
-from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from ui.widgets.buttons import BigButton
+from ui.widgets.labels import role_label
 
 
 class Screen(QWidget):
@@ -26,12 +26,7 @@ class Screen(QWidget):
 
     # -- helpers -----------------------------------------------------------------------
     def label(self, role: str | None = None, wrap: bool = True) -> QLabel:
-        lab = QLabel()
-        lab.setWordWrap(wrap)
-        lab.setTextFormat(Qt.PlainText)
-        if role:
-            lab.setProperty("role", role)
-        return lab
+        return role_label(role, wrap)
 
     def button(self, kind: str = "secondary", height_mm: float = 18) -> BigButton:
         # parented at once so the window's style sheet (fonts) applies before any layout

@@ -9,6 +9,7 @@ from PyQt5.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit
 
 from kiosk.clock import parse_iso
 from ui.widgets.buttons import BigButton
+from ui.widgets.labels import role_label
 from ui.widgets.keypad import Keypad
 
 
@@ -29,12 +30,7 @@ class ConsoleScreen(QWidget):
 
     # -- helpers -------------------------------------------------------------------------
     def label(self, role: str | None = None, wrap: bool = True) -> QLabel:
-        lab = QLabel()
-        lab.setWordWrap(wrap)
-        lab.setTextFormat(Qt.PlainText)
-        if role:
-            lab.setProperty("role", role)
-        return lab
+        return role_label(role, wrap)
 
     def button(self, text: str, kind: str = "secondary", height_mm: float = 16) -> BigButton:
         return BigButton(text, kind=kind, min_px=self.console.target_px,
