@@ -2,9 +2,10 @@
 way to wipe what the citizen typed."""
 from __future__ import annotations
 
-from PyQt5.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.widgets.buttons import BigButton
+from ui.widgets.keypad import Keypad
 from ui.widgets.labels import role_label
 
 
@@ -27,6 +28,21 @@ class Screen(QWidget):
     # -- helpers -----------------------------------------------------------------------
     def label(self, role: str | None = None, wrap: bool = True) -> QLabel:
         return role_label(role, wrap)
+
+    def keypad_form(self, widgets, max_len: int) -> None:
+        """Texts and ``self.field`` on the left, the on-screen keypad that types into it
+        on the right; the keypad's OK calls ``self.submit``."""
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        left = QVBoxLayout()
+        for w in widgets:
+            left.addWidget(w)
+        left.addStretch(1)
+        row.addLayout(left, 1)
+        self.keypad = Keypad(self.field, key_px=self.win.key_px, max_len=max_len)
+        self.keypad.submitted.connect(self.submit)
+        row.addWidget(self.keypad)
+        self.layout_.addLayout(row, 1)
 
     def button(self, kind: str = "secondary", height_mm: float = 18) -> BigButton:
         # parented at once so the window's style sheet (fonts) applies before any layout

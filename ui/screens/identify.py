@@ -1,11 +1,10 @@
 """Who is handing in: scan the QR on the chip ID card, or type the ID number."""
 from __future__ import annotations
 
-from PyQt5.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
+from PyQt5.QtWidgets import QLineEdit
 
 from kiosk.services.citizen import CitizenError
 from ui.screens.base import Screen
-from ui.widgets.keypad import Keypad
 
 
 class IdentifyScreen(Screen):
@@ -14,24 +13,13 @@ class IdentifyScreen(Screen):
     speak_key = "identify.speak"
 
     def build(self):
-        row = QHBoxLayout()
-        row.setSpacing(40)
-        left = QVBoxLayout()
         self.scan_hint = self.label("title")
         self.or_type = self.label()
         self.field = QLineEdit()
         self.error = self.label("error")
         self.error.hide()
-        left.addWidget(self.scan_hint)
-        left.addWidget(self.or_type)
-        left.addWidget(self.field)
-        left.addWidget(self.error)
-        left.addStretch(1)
-        row.addLayout(left, 1)
-        self.keypad = Keypad(self.field, key_px=self.win.key_px, max_len=12)
-        self.keypad.submitted.connect(self.submit)
-        row.addWidget(self.keypad)
-        self.layout_.addLayout(row, 1)
+        self.keypad_form((self.scan_hint, self.or_type, self.field, self.error),
+                         max_len=12)
 
     def submit(self, text: str):
         dep = self.win.session.get("deposit")

@@ -1,12 +1,11 @@
 """The 6-digit code from the SMS: 3 tries, then a new code (at most 3 SMS in 15 min)."""
 from __future__ import annotations
 
-from PyQt5.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
+from PyQt5.QtWidgets import QLineEdit
 
 from kiosk.pii import mask_phone
 from kiosk.services.citizen import CitizenError
 from ui.screens.base import Screen
-from ui.widgets.keypad import Keypad
 
 
 class OtpScreen(Screen):
@@ -19,9 +18,6 @@ class OtpScreen(Screen):
         super().__init__(win)
 
     def build(self):
-        row = QHBoxLayout()
-        row.setSpacing(40)
-        left = QVBoxLayout()
         self.ask = self.label("title")
         self.field = QLineEdit()
         self.field.setMaxLength(6)
@@ -29,14 +25,8 @@ class OtpScreen(Screen):
         self.error.hide()
         self.resend_btn = self.button(height_mm=20)
         self.resend_btn.clicked.connect(self.resend)
-        for w in (self.ask, self.field, self.error, self.resend_btn):
-            left.addWidget(w)
-        left.addStretch(1)
-        row.addLayout(left, 1)
-        self.keypad = Keypad(self.field, key_px=self.win.key_px, max_len=6)
-        self.keypad.submitted.connect(self.submit)
-        row.addWidget(self.keypad)
-        self.layout_.addLayout(row, 1)
+        self.keypad_form((self.ask, self.field, self.error, self.resend_btn),
+                         max_len=6)
 
     def enter(self, **ctx):
         super().enter(**ctx)

@@ -1,11 +1,10 @@
 """Phone number on the keypad; the code goes out by SMS from a worker thread."""
 from __future__ import annotations
 
-from PyQt5.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
+from PyQt5.QtWidgets import QLineEdit
 
 from kiosk.services.citizen import CitizenError
 from ui.screens.base import Screen
-from ui.widgets.keypad import Keypad
 
 
 class PhoneScreen(Screen):
@@ -18,9 +17,6 @@ class PhoneScreen(Screen):
         super().__init__(win)
 
     def build(self):
-        row = QHBoxLayout()
-        row.setSpacing(40)
-        left = QVBoxLayout()
         self.ask = self.label("title")
         self.why = self.label()
         self.field = QLineEdit()
@@ -28,14 +24,8 @@ class PhoneScreen(Screen):
         self.error = self.label("error")
         self.error.hide()
         self.busy = self.label("muted")
-        for w in (self.ask, self.why, self.field, self.error, self.busy):
-            left.addWidget(w)
-        left.addStretch(1)
-        row.addLayout(left, 1)
-        self.keypad = Keypad(self.field, key_px=self.win.key_px, max_len=10)
-        self.keypad.submitted.connect(self.submit)
-        row.addWidget(self.keypad)
-        self.layout_.addLayout(row, 1)
+        self.keypad_form((self.ask, self.why, self.field, self.error, self.busy),
+                         max_len=10)
 
     def submit(self, text: str):
         citizen = self.win.citizen

@@ -1,11 +1,10 @@
 """The city asked for an identity check on this result: the ID number must match."""
 from __future__ import annotations
 
-from PyQt5.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
+from PyQt5.QtWidgets import QLineEdit
 
 from kiosk.services.citizen import CitizenError
 from ui.screens.base import Screen
-from ui.widgets.keypad import Keypad
 
 
 class PickupIdScreen(Screen):
@@ -14,22 +13,13 @@ class PickupIdScreen(Screen):
     speak_key = "pickup_id.speak"
 
     def build(self):
-        row = QHBoxLayout()
-        row.setSpacing(40)
-        left = QVBoxLayout()
         self.why = self.label("title")
         self.how = self.label()
         self.field = QLineEdit()
         self.error = self.label("error")
         self.error.hide()
-        for w in (self.why, self.how, self.field, self.error):
-            left.addWidget(w)
-        left.addStretch(1)
-        row.addLayout(left, 1)
-        self.keypad = Keypad(self.field, key_px=self.win.key_px, max_len=12)
-        self.keypad.submitted.connect(self.submit)
-        row.addWidget(self.keypad)
-        self.layout_.addLayout(row, 1)
+        self.keypad_form((self.why, self.how, self.field, self.error),
+                         max_len=12)
         self.failures = 0
 
     def submit(self, text: str):
