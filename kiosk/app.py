@@ -8,7 +8,6 @@ here touches a device before the profile has been validated completely.
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass, field
 
 from hardware.ports import DeviceHealth, DeviceStatus
@@ -64,12 +63,7 @@ class KioskServices:
             except Exception as exc:   # a driver must never break the health report
                 h = DeviceHealth(name, DeviceStatus.HWERROR, f"health check failed: {exc}")
             out.extend(h if isinstance(h, list) else [h])
-        free = shutil.disk_usage(self.cfg.data_dir).free
-        if free < 200 * 1024 * 1024:
-            out.append(DeviceHealth("disk", DeviceStatus.HWERROR,
-                                    f"only {free // (1024 * 1024)} MB free in "
-                                    f"{self.cfg.data_dir}", "free disk space or rotate logs"))
-        return out
+        return out   # disk space is the alert book's (alerts.watch_disk), not a device
 
     def heartbeat_health(self) -> list[DeviceHealth]:
         """Devices plus the alerts raised, for the city's heartbeat."""
