@@ -174,7 +174,7 @@ def _power_guard(cfg: KioskConfig, services: KioskServices):
     from kiosk.services.upkeep import trays_at_rest
 
     def finish_and_flush():
-        trays_at_rest(services.ledger, services.clock, timeout_s=120)
+        trays_at_rest(services.ledger, timeout_s=120)
         if services.sync is not None:
             services.sync.kick()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +46,9 @@ class Upkeep:
             self._thread = None
 
 
-def trays_at_rest(ledger, clock, timeout_s: float) -> bool:
+def trays_at_rest(ledger, timeout_s: float) -> bool:
     """Wait until no tray is reserved, unlocking or open (the transactions in hand have
     finished), at most ``timeout_s`` seconds of monotonic time."""
-    import time
     deadline = time.monotonic() + timeout_s
     busy = ("RESERVED", "UNLOCKING", "OPEN")
     while time.monotonic() < deadline:
