@@ -234,6 +234,9 @@ def doctor(args) -> int:
         return 2
     print(f"ok    profile: {cfg.source} (kiosk {cfg.kiosk.id}, {len(cfg.trays())} trays)")
     checks = run_checks(cfg)
+    if getattr(args, "strict", False):
+        from kiosk.updates.strict import strict_checks
+        checks += strict_checks(cfg, args.expect_version)
     for c in checks:
         print(c.line(), flush=True)
     bad = [c for c in checks if not c.ok]
@@ -246,4 +249,9 @@ def register(sub, groups) -> None:
     p = sub.add_parser("doctor", help="check every device, the city link and the secrets",
                        description=__doc__.split("\n\n")[1].replace("\n", " "))
     p.add_argument("--config", default=None, help="kiosk profile (default config/sim.toml)")
+    p.add_argument("--strict", action="store_true",
+                   help="also the checks after an update: version, every module imports, "
+                        "the database migrates and passes the integrity check")
+    p.add_argument("--expect-version", default=None,
+                   help="with --strict: the version that must be running")
     p.set_defaults(func=doctor)
