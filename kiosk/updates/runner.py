@@ -99,11 +99,18 @@ class Updater:
         return out
 
     def _run(self, out: Outcome, ignore_window: bool) -> None:
+        self.apt.refresh()
+        if out.installed:
+            # a copy of what runs now, while the suite still offers it: the rollback needs it
+            try:
+                self._keep_installed(out.installed)
+            except Refused as exc:
+                log.warning("%s", exc)
         if not ignore_window and not self.window.contains(self.now()):
             out.status = "outside-window"
-            out.reason = f"updates install only {self.window} (next {self.window.next_start(self.now()):%Y-%m-%d %H:%M})"
+            out.reason = (f"updates install only {self.window} "
+                          f"(next {self.window.next_start(self.now()):%Y-%m-%d %H:%M})")
             return
-        self.apt.refresh()
         offered = self.apt.candidate()
         if not offered or not out.installed or not compare(offered, "gt", out.installed):
             out.reason = f"suite {self.cfg.updates.suite} offers nothing newer than {out.installed}"
@@ -233,6 +240,7 @@ class Updater:
                     data={"from": out.installed, "to": out.offered, "steps": out.steps})
             finally:
                 store.close()
+            self._own_db()
         except Exception as exc:   # noqa: BLE001 - the kiosk must be started regardless
             log.error("could not journal %s: %s", action, exc)
 
