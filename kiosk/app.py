@@ -38,6 +38,7 @@ class KioskServices:
     modem: object = None
     sync: object = None
     citizen: object = None
+    sessions: object = None     # kiosk.updates.sessions.Sessions: updates wait for them
     otp: object = None
     alerts: object = None
     upkeep: object = None
@@ -153,6 +154,7 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     s.alerts = build_alert_book(cfg, ledger, clock, doors=s.doors, health=s.device_health,
                                 printer_state=s.receipts.state if s.printer else None)
     s.upkeep = Upkeep(s.alerts)
+    s.sessions = _sessions(cfg)
     s._closers.append(s.upkeep.close)
     if cfg.gpio.ups_on_battery_pin is not None:
         s.power = _try(s, "ups", lambda: _power_guard(cfg, s))
@@ -164,6 +166,14 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
         hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office,
         pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power)
     return s
+
+
+def _sessions(cfg: KioskConfig):
+    """Open sessions hold the update gate, so an update never lands in the middle of one."""
+    from kiosk.updates.gate import UpdateGate
+    from kiosk.updates.runner import gate_path
+    from kiosk.updates.sessions import Sessions
+    return Sessions(UpdateGate(gate_path(cfg)))
 
 
 def _power_guard(cfg: KioskConfig, services: KioskServices):

@@ -190,6 +190,10 @@ class CitizenWindow(QMainWindow):
         return self.stack.currentWidget()
 
     def go(self, name: str, *, replace: bool = False, **ctx) -> None:
+        sessions = getattr(self, "sessions", None)
+        if name not in ("welcome", "problem") and sessions is not None \
+                and not sessions.open("citizen"):
+            name, ctx = "problem", {"reason": "update.closed", "retry": None, "details": {}}
         screen = self.screens[name]
         old = self.current()
         if old is not None and old is not screen:
@@ -246,6 +250,8 @@ class CitizenWindow(QMainWindow):
             self.set_large_text(False)
             self.set_high_contrast(False)
             self.retranslate()
+        if getattr(self, "sessions", None) is not None:
+            self.sessions.close("citizen")          # an update may go ahead now
         self.go("welcome")
         self._last_activity = self.clock.monotonic()
         self.reset_done.emit(reason)
@@ -329,6 +335,7 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
     from ui import remote
     window = CitizenWindow(services.citizen, services.cfg, services.clock,
                            code_reader=code_reader)
+    window.sessions = getattr(services, "sessions", None)
     remote.install(window)
     return window
 
