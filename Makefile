@@ -67,7 +67,7 @@ soak: $(STAMP) debian-deps
 clean:
 	rm -rf $(VENV) var out .pytest_cache
 
-# ---- the Debian package, the apt repository and their tests (docs/packaging.md) -------
+# ---- the Debian package, the apt repository and their tests (docs/updates.md) -------
 VERSION  := $(shell sed -n 's/^version *= *//p' setup.cfg | head -n1)
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 DEB      := dist/kiosk_$(VERSION)_$(DEB_ARCH).deb
