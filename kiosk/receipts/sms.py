@@ -1,46 +1,10 @@
 """The receipt as SMS texts of at most 70 UCS2 characters each."""
 from __future__ import annotations
 
+from hardware.sms_text import SMS_LIMIT, split_sms, ucs2_len
 from kiosk.receipts.model import DEADLINE_LABELS, Receipt, fmt_day
 
-SMS_LIMIT = 70
-
-
-def ucs2_len(text: str) -> int:
-    """Length in UCS2 code units, what the 70-character SMS limit counts."""
-    return len(text.encode("utf-16-be")) // 2
-
-
-def split_sms(text: str, limit: int = SMS_LIMIT) -> list[str]:
-    """``text`` as is if it fits, else parts that end ' (k/n)', split between words."""
-    text = " ".join(text.split())
-    if ucs2_len(text) <= limit:
-        return [text]
-    for total in range(2, 100):
-        room = limit - len(f" ({total}/{total})")
-        parts, cur = [], ""
-        for word in text.split(" "):
-            while ucs2_len(word) > room:
-                head = word
-                while ucs2_len(head) > room:
-                    head = head[:-1]
-                if cur:
-                    parts.append(cur)
-                    cur = ""
-                parts.append(head)
-                word = word[len(head):]
-            trial = f"{cur} {word}" if cur else word
-            if ucs2_len(trial) <= room:
-                cur = trial
-            else:
-                parts.append(cur)
-                cur = word
-        if cur:
-            parts.append(cur)
-        if len(parts) <= total:
-            n = len(parts)
-            return [f"{p} ({i}/{n})" for i, p in enumerate(parts, 1)]
-    raise ValueError("text too long for an SMS e-receipt")
+__all__ = ["SMS_LIMIT", "sms_receipt", "split_sms", "ucs2_len"]
 
 
 def _fit(text: str, limit: int = SMS_LIMIT) -> str:
