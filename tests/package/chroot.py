@@ -18,7 +18,8 @@ EXTRA = ["ca-certificates"]
 
 
 def run(cmd, *, check=True, **kw) -> subprocess.CompletedProcess:
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    kw.setdefault("text", True)
+    r = subprocess.run(cmd, capture_output=True, **kw)
     if check and r.returncode != 0:
         raise AssertionError(f"{' '.join(map(str, cmd))} -> {r.returncode}\n"
                              f"{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
@@ -47,8 +48,8 @@ def base_tarball(deb: Path) -> Path:
     if tar.exists():
         return tar
     CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = tar.with_suffix(".part")
-    run(["mmdebstrap", "--variant=apt", "--mode=root", "--skip=cleanup/apt/lists",
+    tmp = tar.with_name(tar.name + ".part")
+    run(["mmdebstrap", "--variant=apt", "--mode=root", "--format=tar", "--skip=cleanup/apt/lists",
          f"--include={','.join(include)}", "bookworm", str(tmp), MIRROR], timeout=900)
     tmp.rename(tar)
     return tar
