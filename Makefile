@@ -93,6 +93,7 @@ deb: deb-deps
 	debian/build-deb "$(VERSION)" "$(DEB)"
 
 repo: deb-deps
+	test -f "$(DEB)" || $(MAKE) deb
 	debian/make-repo "$(REPO_DIR)" "$(DEB)"
 
 package-test: $(STAMP) deb-deps

@@ -73,4 +73,12 @@ def check_database(cfg) -> list[Check]:
 
 
 def strict_checks(cfg, expected: str | None) -> list[Check]:
-    return check_version(expected) + check_imports() + check_database(cfg)
+    out: list[Check] = []
+    for name, check in (("version", lambda: check_version(expected)),
+                        ("code", check_imports), ("database", lambda: check_database(cfg))):
+        try:
+            out += check()
+        except Exception as exc:   # noqa: BLE001 - a broken build is a finding, not a crash
+            out.append(Check(name, False, f"the check itself failed: {exc!r}",
+                             "the package is broken: let the update roll back"))
+    return out

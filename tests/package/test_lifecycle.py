@@ -3,6 +3,7 @@ goes, except a database with dossiers still in trays), in a Debian 12 chroot, wi
 package coming from the signed repository as on a kiosk: ``apt install kiosk``."""
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import stat
@@ -48,7 +49,8 @@ def test_apt_install_kiosk(chroot, repo, version):
     # byte-code compiled on the machine, not shipped
     assert list(chroot.p("/usr/lib/kiosk/lib").rglob("__pycache__"))
     # the update timer is enabled, the kiosk itself waits for the technician
-    assert chroot.p("/etc/systemd/system/timers.target.wants/kiosk-update.timer").exists()
+    link = chroot.p("/etc/systemd/system/timers.target.wants/kiosk-update.timer")
+    assert os.readlink(link) == "/lib/systemd/system/kiosk-update.timer"
     assert not list(chroot.p("/etc/systemd/system").rglob("kiosk.service"))
 
 

@@ -44,3 +44,15 @@ def test_heartbeat_carries_it(tmp_path):
 def test_technician_screen_shows_it():
     from ui.technician.screens import DiagnosticsScreen
     assert DiagnosticsScreen.title.endswith(f"kiosk {setup_cfg_version()}")
+
+
+def test_every_package_folder_is_a_package():
+    """setuptools' find: skips a folder without __init__.py: the .deb would lack it."""
+    from setuptools import find_packages
+    found = set(find_packages(str(ROOT), include=["kiosk*", "hardware*", "ui*", "sync*",
+                                                  "sim*"]))
+    for init_less in ROOT.glob("*/**/*.py"):
+        pkg = init_less.parent.relative_to(ROOT)
+        if pkg.parts[0] in ("kiosk", "hardware", "ui", "sync", "sim") and \
+                "__pycache__" not in pkg.parts:
+            assert ".".join(pkg.parts) in found, f"{pkg} has no __init__.py"
