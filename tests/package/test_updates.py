@@ -93,9 +93,15 @@ def kiosk(chroot, work, deb, city):
     return repo
 
 
-def reset_suite(repo, suite: str, deb) -> None:
+def publish(chroot, repo, debs, suite: str) -> None:
+    """Into the repository, and out to the kiosk's copy of it (a mirror sync)."""
+    make_repo(repo, debs, suite=suite)
+    chroot.add_repo(repo, "stable")
+
+
+def reset_suite(chroot, repo, suite: str, deb) -> None:
     run(["reprepro", "-b", str(repo), "remove", suite, "kiosk"])
-    make_repo(repo, [deb], suite=suite)
+    publish(chroot, repo, [deb], suite)
 
 
 def update(chroot, *args) -> tuple[int, dict, str]:
@@ -126,7 +132,7 @@ def test_nothing_outside_the_window(chroot, kiosk, work, deb, version, city):
     a, b = now - timedelta(minutes=3), now - timedelta(minutes=2)
     chroot.p("/etc/kiosk/kiosk.toml").write_text(
         profile(city.api_url, suite="stable", window=f"{a:%H:%M}-{b:%H:%M}"))
-    make_repo(kiosk, [derive(deb, work, f"{version}+1w")], suite="stable")
+    publish(chroot, kiosk, [derive(deb, work, f"{version}+1w")], "stable")
     code, status, out = update(chroot)
     assert code == 0 and status["status"] == "outside-window", out
     assert installed(chroot) == version
@@ -138,7 +144,7 @@ def test_broken_version_is_rolled_back_and_reported(chroot, kiosk, work, deb, ve
         init.write_text('raise ImportError("deliberately broken build")\n')
 
     broken = derive(deb, work, f"{version}+2broken", edit=break_ui)
-    make_repo(kiosk, [broken], suite="stable")
+    publish(chroot, kiosk, [broken], "stable")
     chroot.p("/etc/kiosk/kiosk.toml").write_text(profile(city.api_url, suite="stable"))
     code, status, out = update(chroot, "--ignore-window")
     assert code == 1 and status["status"] == "rolled-back", out
@@ -169,8 +175,8 @@ def test_broken_version_is_rolled_back_and_reported(chroot, kiosk, work, deb, ve
 def test_canary_gets_the_good_version_stable_does_not(chroot, kiosk, work, deb, version,
                                                       city):
     good = derive(deb, work, f"{version}+3good")
-    make_repo(kiosk, [good], suite="canary")
-    reset_suite(kiosk, "stable", deb)                          # stable: back to v1
+    publish(chroot, kiosk, [good], "canary")
+    reset_suite(chroot, kiosk, "stable", deb)                          # stable: back to v1
     code, status, out = update(chroot, "--ignore-window")      # profile: stable
     assert status["status"] == "none" and installed(chroot) == version, out
     chroot.p("/etc/kiosk/kiosk.toml").write_text(profile(city.api_url, suite="canary"))
@@ -192,7 +198,7 @@ def test_breaking_migration_without_reverse_is_refused(chroot, kiosk, work, deb,
         m.write_text(json.dumps(doc))
 
     before = installed(chroot)
-    make_repo(kiosk, [derive(deb, work, f"{version}+4mig", edit=breaking)], suite="canary")
+    publish(chroot, kiosk, [derive(deb, work, f"{version}+4mig", edit=breaking)], "canary")
     code, status, out = update(chroot, "--ignore-window")
     assert code == 1 and status["status"] == "refused", out
     assert "core-0099-drop-phone" in status["reason"] and "no reverse" in status["reason"]
@@ -209,7 +215,7 @@ def test_open_transaction_makes_the_update_wait(chroot, kiosk, work, deb, versio
          "sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        make_repo(kiosk, [derive(deb, work, f"{version}+5good")], suite="canary")
+        publish(chroot, kiosk, [derive(deb, work, f"{version}+5good")], "canary")
         before = installed(chroot)
         code, status, out = update(chroot, "--ignore-window")
         assert status["status"] == "busy" and "transaction" in status["reason"], out
