@@ -100,7 +100,9 @@ def publish(chroot, repo, debs, suite: str) -> None:
 
 
 def reset_suite(chroot, repo, suite: str, deb) -> None:
-    run(["reprepro", "-b", str(repo), "remove", suite, "kiosk"])
+    import os
+    run(["reprepro", "-b", str(repo), "remove", suite, "kiosk"],
+        env={**os.environ, "GNUPGHOME": str(repo.parent / "repo-gnupg")})   # the test key
     publish(chroot, repo, [deb], suite)
 
 
