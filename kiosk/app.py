@@ -42,6 +42,12 @@ class KioskServices:
     alerts: object = None
     upkeep: object = None
     power: object = None
+    metrics: object = None
+    help_desk: object = None
+    commands: object = None           # the command poller (sync/commands.py)
+    command_runner: object = None
+    overrides: object = None
+    on_restart: object = None         # set by 'kiosk run': how to restart the process
     recovery: dict = field(default_factory=dict)
     startup_problems: dict = field(default_factory=dict)   # device → what went wrong
     _closers: list = field(default_factory=list)
@@ -70,6 +76,14 @@ class KioskServices:
         alerts = self.alerts.as_health() if self.alerts is not None else []
         return self.device_health() + alerts
 
+    def request_restart(self) -> None:
+        """A city ``kiosk.restart``: let the acknowledgement leave, then restart."""
+        if self.sync is not None:
+            self.sync.drain(timeout_s=3.0)
+        if self.on_restart is None:
+            raise RuntimeError("this kiosk process has no way to restart itself")
+        self.on_restart()
+
     def start(self) -> "KioskServices":
         if self.doors is not None:
             self.doors.start()
@@ -79,6 +93,15 @@ class KioskServices:
             self.upkeep.start()
         if self.power is not None:
             self.power.start()
+        if self.metrics is not None:
+            try:
+                self.metrics.start()
+                self._closers.append(self.metrics.close)
+            except OSError as exc:     # the kiosk serves citizens without metrics
+                self.startup_problems["metrics"] = str(exc)
+                log.warning("%s", exc)
+        if self.commands is not None:
+            self.commands.start()
         return self
 
     def close(self) -> None:
@@ -156,6 +179,10 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     s._closers.append(s.upkeep.close)
     if cfg.gpio.ups_on_battery_pin is not None:
         s.power = _try(s, "ups", lambda: _power_guard(cfg, s))
+    from kiosk.commands import build_commands
+    from kiosk.metrics.server import build_metrics
+    s.metrics = build_metrics(cfg, s)
+    build_commands(cfg, s)
     s.otp = OtpService(clock=clock, key=key, send=s.sync.sms.send)
     s.citizen = CitizenService(
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from sim.city.catalog import procedures
+from sim.city.commands import CommandDesk, CommandError
 from sim.city.db import PHONE_RE, CityDb, SimClock, iso
 from sim.city.faults import Fault, FaultConfigError, FaultInjector, FaultPlan
 
@@ -210,7 +211,18 @@ class _Handler(BaseHTTPRequestHandler):
         if len(events) > MAX_EVENTS:
             raise _error(413, "too_many", f"{len(events)} events in one batch; at most "
                                           f"{MAX_EVENTS}")
-        return 200, self.sim.db.ingest_events(kiosk, events), {}
+        answer = self.sim.db.ingest_events(kiosk, events)
+        new = set(answer["accepted"])
+        self.sim.commands.note_events(kiosk, [e for e in events if isinstance(e, dict)
+                                              and e.get("key") in new])
+        return 200, answer, {}
+
+    def h_commands(self, kiosk, query, fault):
+        try:
+            wait = float((query.get("wait") or ["0"])[0] or 0)
+        except ValueError:
+            raise _error(400, "bad_request", "'wait' must be a number of seconds")
+        return 200, {"commands": self.sim.commands.take(kiosk, wait)}, {}
 
     def h_results(self, kiosk, query, fault):
         try:
@@ -346,6 +358,7 @@ _ROUTES = [
     ("POST", r"/payments", _Handler.h_payment_create),
     ("GET", r"/payments/([A-Z0-9]+)", _Handler.h_payment_status),
     ("POST", r"/heartbeat", _Handler.h_heartbeat),
+    ("GET", r"/commands", _Handler.h_commands),
 ]
 
 
@@ -377,6 +390,7 @@ class CitySim:
         self.tokens = tokens
         self.clock = SimClock()
         self.db = CityDb(db_path, self.clock, processing_s, sms_inbox)
+        self.commands = CommandDesk(Path(db_path).parent / "command-signing.key", self.clock)
         self.faults = FaultInjector(FaultPlan(seed=seed))
         if faults is not None:
             self.set_faults(faults)
@@ -472,6 +486,15 @@ class CitySim:
             if method == "POST":
                 self.advance(float(handler._json().get("advance_s", 0)))
             return 200, {"now": iso(self.clock.now()), "offset_s": self.clock.offset_s}, {}
+        if path == "/_sim/commands":
+            if method == "POST":
+                try:
+                    return 201, self.commands.create(handler._json()), {}
+                except CommandError as exc:
+                    raise _error(400, "bad_command", str(exc))
+            return 200, self.commands.listing(kiosk), {}
+        if path == "/_sim/commands/key":
+            return 200, {"public_key": self.commands.public_key}, {}
         if path == "/_sim/stats":
             return 200, self.stats(), {}
         if path == "/_sim/events":
