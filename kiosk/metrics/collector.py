@@ -115,7 +115,7 @@ class KioskCollector(Collector):
                                 "good", value=ob.dead_letters)
 
     def _devices(self):
-        up = GaugeMetricFamily("kiosk_device_up", "1 when the device answers and works",
+        up = GaugeMetricFamily("kiosk_device_up", "1 when the device answers",
                                labels=["device"])
         paper = GaugeMetricFamily("kiosk_printer_paper", "Receipt printer paper state "
                                   "(1 for the current state)", labels=["state"])
@@ -129,7 +129,10 @@ class KioskCollector(Collector):
             name = getattr(h, "device", "?")
             if name.startswith("alert:"):
                 continue
-            up.add_metric([name], 1.0 if h.ok else 0.0)
+            # a printer out of paper or with its cover open answers: that is
+            # kiosk_printer_paper's business, not a dead device (as in the alert book)
+            answers = h.ok or h.extra.get("state") in ("paper-out", "cover-open")
+            up.add_metric([name], 1.0 if answers else 0.0)
             if name == "printer":
                 printer_state = _PAPER.get(h.extra.get("state", ""), "unknown") \
                     if h.extra.get("state") else ("ok" if h.ok else "offline")
