@@ -212,7 +212,7 @@ def logs_collect(ctx, cmd):
     if ctx.sync is None:
         raise Refused("unavailable", "no city link to send the logs over")
     key = f"logs-{re.sub(r'[^A-Za-z0-9_.-]', '_', cmd.id)}"
-    ctx.sync.uploads.upload(key, blob, key=key)
+    ctx.sync.uploads.upload(key, blob, key=key, filename=f"{key}.log.gz")
     return {"upload": key, "lines": len(lines), "bytes": len(blob), "hours": a.hours}, None
 
 

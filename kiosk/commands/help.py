@@ -62,7 +62,10 @@ class HelpDesk:
         void the right one (the operator may mistype), but a used one is gone.
         ``consume=False`` only checks (before the tray is checked)."""
         with self._lock:
-            if not self._screen_up or self._code is None:
+            if self._screen_up and self._code is None:
+                raise HelpRefused("help_code_used", "this help code opened a tray already; "
+                                  "ask the citizen to press the hotline button again")
+            if not self._screen_up:
                 raise HelpRefused("help_screen_closed", "the kiosk's help screen is not up; "
                                   "ask the citizen to press 'Gọi hỗ trợ 1022' again")
             if self.clock.monotonic() - self._born >= self.lifetime_s:

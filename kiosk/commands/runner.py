@@ -16,6 +16,7 @@ from hardware.ports import DoorState
 from kiosk.commands import handlers
 from kiosk.commands.book import CommandBook
 from kiosk.commands.envelope import Refused, command_id, load_public_key, verify
+from kiosk.crashpoints import crashpoint
 from kiosk.models import DossierState as D, TrayState as T
 
 log = logging.getLogger(__name__)
@@ -66,10 +67,13 @@ class CommandRunner:
         if not self.book.claim(cmd):
             return self._refuse_unclaimed(cid, name, Refused(
                 "replayed", f"command {cid} was received before; it runs only once"))
+        crashpoint("command.after_claim")
         self._after = []
         try:
             result, change = handlers.HANDLERS[cmd.name](self, cmd)
+            crashpoint("command.after_run")
             self.book.finish(cmd.id, cmd.name, "done", "", result, then=change)
+            crashpoint("command.after_done")
         except Refused as r:
             self._after = []
             log.warning("city command %s %s refused: %s", cid, cmd.name, r)
