@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 
 
 def screen_classes():
-    from ui.screens import (catalog, done, identify, idle, otp, payment, phone, pickup,
-                            pickup_id, privacy, problem, procedure, rating, scan, status,
-                            status_result, tray, welcome)
+    from ui.screens import (catalog, done, help, identify, idle, otp, payment, phone,
+                            pickup, pickup_id, privacy, problem, procedure, rating, scan,
+                            status, status_result, tray, welcome)
     return [
         (welcome.WelcomeScreen, {}),
         (catalog.CatalogScreen, {}),
@@ -49,6 +49,7 @@ def screen_classes():
         (otp.OtpScreen, {"flow": "status"}),
         (status_result.StatusResultScreen, {}),
         (problem.ProblemScreen, {}),
+        (help.HelpScreen, {}),
     ], idle.IdleOverlay
 
 
@@ -77,8 +78,9 @@ class CitizenWindow(QMainWindow):
     reset_done = pyqtSignal(str)                   # reason
 
     def __init__(self, citizen, cfg, clock, *, speaker: Speaker | None = None,
-                 code_reader=None):
+                 code_reader=None, help_desk=None):
         super().__init__()
+        self.help_desk = help_desk
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
         self.tr = I18n(cfg.kiosk.languages[0] if cfg.kiosk.languages else "vi")
         self.ops = OpRunner(self)
@@ -122,6 +124,9 @@ class CitizenWindow(QMainWindow):
         self.header.large_text.connect(self.set_large_text)
         self.header.high_contrast.connect(self.set_high_contrast)
         self.header.voice.connect(self.set_voice)
+        if help_desk is not None:
+            from ui.screens.help import install_help
+            install_help(self, help_desk)
         self.door_changed.connect(self._on_door)
         self.deposit_recorded.connect(self._on_deposit_recorded)
         self.code_read.connect(self._on_code)
@@ -328,7 +333,8 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
     day's remote control (``ui.remote``); on a real kiosk that does nothing."""
     from ui import remote
     window = CitizenWindow(services.citizen, services.cfg, services.clock,
-                           code_reader=code_reader)
+                           code_reader=code_reader,
+                           help_desk=getattr(services, "help_desk", None))
     remote.install(window)
     return window
 

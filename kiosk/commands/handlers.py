@@ -154,6 +154,7 @@ def open_for_help(ctx, cmd):
         ctx.unwatch_help(a.tray)
         raise Refused("door_not_opened", f"tray {a.tray} did not open; a technician is "
                       "told by the kiosk's own alert")
+    desk.opened(a.tray)
     return {"tray": a.tray, "opened": True}, None
 
 

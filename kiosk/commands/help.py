@@ -29,6 +29,19 @@ class HelpDesk:
         self._code: str | None = None
         self._born = 0.0
         self._screen_up = False
+        self._listeners = []
+
+    def add_listener(self, callback) -> None:
+        """``callback(what, tray)`` after a hotline opening ('opened'), on the command
+        thread; the UI marshals it to its own thread."""
+        self._listeners.append(callback)
+
+    def opened(self, tray: str) -> None:
+        for cb in list(self._listeners):
+            try:
+                cb("opened", tray)
+            except Exception:
+                pass
 
     def open_screen(self) -> str:
         """The help screen is up: a new code (any previous one is void)."""
