@@ -78,7 +78,7 @@ class CitizenWindow(QMainWindow):
     reset_done = pyqtSignal(str)                   # reason
 
     def __init__(self, citizen, cfg, clock, *, speaker: Speaker | None = None,
-                 code_reader=None, help_desk=None):
+                 code_reader=None, help_desk=None, overrides=None):
         super().__init__()
         self.help_desk = help_desk
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
@@ -127,6 +127,9 @@ class CitizenWindow(QMainWindow):
         if help_desk is not None:
             from ui.screens.help import install_help
             install_help(self, help_desk)
+        if overrides is not None:
+            from ui.screens.welcome import install_notice
+            install_notice(self, overrides)
         self.door_changed.connect(self._on_door)
         self.deposit_recorded.connect(self._on_deposit_recorded)
         self.code_read.connect(self._on_code)
@@ -334,7 +337,8 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
     from ui import remote
     window = CitizenWindow(services.citizen, services.cfg, services.clock,
                            code_reader=code_reader,
-                           help_desk=getattr(services, "help_desk", None))
+                           help_desk=getattr(services, "help_desk", None),
+                           overrides=getattr(services, "overrides", None))
     remote.install(window)
     return window
 

@@ -8,6 +8,7 @@ import sys
 
 from kiosk.cli.config_cmd import report_config_error
 
+RESTART_STATUS = 75                       # EX_TEMPFAIL: "start me again"
 SCREENLESS_PLATFORMS = {"offscreen", "minimal", "eglfs", "linuxfb", "vnc", "wayland"}
 log = logging.getLogger("kiosk.run")
 
@@ -55,6 +56,9 @@ def run(args) -> int:
     from ui.staff import install_service_gesture
     staff = build_staff_services(services)
     services._closers.append(staff.close)
+    if services.overrides is not None:     # round times the city set remotely
+        services.overrides.subscribe("rounds.times", lambda times: setattr(
+            staff.rounds, "round_times", sorted(times)))
     window = build_citizen_window(services, code_reader=services.code_reader)
     install_service_gesture(window, staff)
     install_remote(window)                # only when KIOSK_REMOTE names a socket
@@ -66,9 +70,14 @@ def run(args) -> int:
     # Ctrl-C / SIGTERM: leave the Qt loop cleanly so the store is closed properly.
     signal.signal(signal.SIGINT, lambda *a: app.quit())
     signal.signal(signal.SIGTERM, lambda *a: app.quit())
+    # a city 'kiosk.restart': leave with status 75 so that systemd (Restart=on-failure)
+    # or the simulator's launcher starts the kiosk again
+    import threading
+    restart = threading.Event()
+    services.on_restart = restart.set
     tick = QTimer()
     tick.start(250)                       # lets Python see signals while Qt waits
-    tick.timeout.connect(lambda: None)
+    tick.timeout.connect(lambda: app.exit(RESTART_STATUS) if restart.is_set() else None)
     # systemd's watchdog is petted from the UI thread only, after its checks (database
     # answers, door poller goes round): a frozen screen or a wedged loop gets restarted.
     from kiosk.watchdog import build_watchdog

@@ -66,3 +66,19 @@ def test_an_expired_code_offers_a_new_one(qtbot, window, machine):
     for lang in ("en", "zh", "vi"):
         win.set_language(lang)
         assert "1022" in screen.call.text()
+
+
+def test_the_citys_notice_appears_on_the_welcome_screen(qtbot, window, machine):
+    win, services = window
+    welcome = win.screens["welcome"]
+    assert not welcome.notice.isVisible()
+    notice = {"vi": "Máy bảo trì từ 20:00 đến 21:00.", "en": "Maintenance 20:00–21:00.",
+              "zh": "20:00–21:00 维护。"}
+    out = machine.outcome(machine.send("config.set", {"key": "notice.text", "value": notice}))
+    assert out["status"] == "done"
+    qtbot.waitUntil(lambda: welcome.notice.isVisible(), timeout=5000)
+    assert welcome.notice.text() == notice["vi"]
+    win.set_language("zh")
+    assert welcome.notice.text() == notice["zh"]
+    machine.outcome(machine.send("config.set", {"key": "notice.text", "value": ""}))
+    qtbot.waitUntil(lambda: not welcome.notice.isVisible(), timeout=5000)
