@@ -43,6 +43,17 @@ def test_paper_out_fires_and_clears_in_real_prometheus(machine, tmp_path):
         assert "out of paper" in alert["annotations"]["summary"]
         assert not prom.firing("KioskDeviceDown"), "paper out is not a dead printer"
 
+        # every query of the Grafana dashboard is valid PromQL for this server
+        import json
+        import requests
+        dash = json.loads((ROOT / "config/grafana/kiosk-fleet.json").read_text())
+        for panel in dash["panels"]:
+            for target in panel["targets"]:
+                expr = target["expr"].replace("$kiosk", ".*")
+                r = requests.get(prom.url + "/api/v1/query", params={"query": expr},
+                                 timeout=5)
+                assert r.json()["status"] == "success", (panel["title"], r.text)
+
         machine.sims["printer"].set(paper_end=False)
         assert wait_for(lambda: not [a for a in prom.alerts()
                                      if a["labels"]["alertname"] == "KioskPrinterOutOfPaper"],
