@@ -64,13 +64,17 @@ class Header(QWidget):
             w.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
             row.addWidget(w)
         row.addStretch(1)
-        self.help_btn.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
-        row.addWidget(self.help_btn)
         row.addWidget(self.hotline)
         for w in (*self.lang_btns.values(), self.large_btn, self.contrast_btn, self.voice_btn):
             w.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
             row.addWidget(w)
-        col.addWidget(self.title)
+        # the title band: the screen's title, and the hotline help button at its right
+        band = QHBoxLayout()
+        band.setSpacing(12)
+        band.addWidget(self.title, 1)
+        self.help_btn.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        band.addWidget(self.help_btn, 0, Qt.AlignTop)
+        col.addLayout(band)
 
     def set_screen(self, title: str, *, show_nav: bool) -> None:
         self.title.setText(title)
