@@ -52,6 +52,7 @@ DEFAULT_RUN = REPO / "var" / "sim"
 OFFSET_FILE = "clock-offset"
 NETWORK_MODES = ("up", "slow", "down")
 CITY_FAULTS = FAULT_KINDS
+RESTART_STATUS = 75           # the kiosk's "start me again" (kiosk/cli/run_cmd.py)
 
 
 class LaunchError(Exception):
@@ -154,11 +155,15 @@ def simulate_profile(text: str, run: Path, *, headless: bool = False) -> str:
 
 def set_city(text: str, city_url: str, city: dict | None = None) -> str:
     """The [city] section pointed at the simulator, with the given settings."""
-    settings = {"base_url": city_url, **(city or {})}
+    return set_section(text, "city", {"base_url": city_url, **(city or {})})
+
+
+def set_section(text: str, name: str, settings: dict) -> str:
+    """A ``[name]`` section with these keys set (added when missing)."""
     out, in_city, written = [], False, False
     for section, line in _section_lines(text):
         if line.strip().startswith("["):
-            in_city = line.strip() == "[city]"
+            in_city = line.strip() == f"[{name}]"
             out.append(line)
             if in_city:
                 out.extend(f"{k} = {json.dumps(v)}" for k, v in settings.items())
@@ -169,7 +174,7 @@ def set_city(text: str, city_url: str, city: dict | None = None) -> str:
             continue
         out.append(line)
     if not written:
-        out.append("\n[city]")
+        out.append(f"\n[{name}]")
         out.extend(f"{k} = {json.dumps(v)}" for k, v in settings.items())
     return "\n".join(out)
 
@@ -335,6 +340,9 @@ class SimLauncher:
         header = (f"# Written by kiosk-sim from {self.profile_src} for the run folder "
                   f"{self.run}; edits are overwritten at the next start.\n")
         body = set_city(self.profile_text, self.city.api_url, self.city_settings)
+        # the city simulator's signing key pinned; metrics on a free port (metrics.addr)
+        body = set_section(body, "commands", {"city_public_key": self.city.commands.public_key})
+        body = set_section(body, "metrics", {"listen": "127.0.0.1:0"})
         tmp = self.config_path.with_suffix(".toml.new")
         tmp.write_text(header + body, encoding="utf-8")
         os.replace(tmp, self.config_path)
@@ -381,7 +389,11 @@ class SimLauncher:
         that forked the child ends, so a restart from a short-lived timer thread would
         kill the new kiosk at once; every start runs here instead."""
         while True:
-            job = self._jobs.get()
+            try:
+                job = self._jobs.get(timeout=1.0)
+            except queue.Empty:
+                self._restart_if_asked()
+                continue
             if job is None:
                 return
             fn, done, box = job
@@ -390,6 +402,15 @@ class SimLauncher:
             except BaseException as exc:     # handed back to the caller
                 box["error"] = exc
             done.set()
+
+    def _restart_if_asked(self) -> None:
+        """The kiosk left with status 75 (the city's ``kiosk.restart``): start it again,
+        as systemd does on a real kiosk."""
+        proc = self.kiosk
+        if proc is not None and proc.poll() == RESTART_STATUS and not self._stopped:
+            log.info("kiosk asked for a restart; starting it again")
+            self.kiosk = None
+            self._spawn()
 
     def _in_keeper(self, fn):
         if self._keeper is None:
