@@ -123,3 +123,42 @@ def test_cut_after_a_side_effect_is_not_repeated(machine, child):
     with db(child) as conn:
         assert conn.execute("SELECT COUNT(*) FROM journal WHERE action = "
                             "'command.received'").fetchone()[0] == 1
+
+
+def test_cut_after_a_hotline_opening_never_opens_again(machine, child):
+    """The tray opened for hotline help, then the power failed before the kiosk could
+    acknowledge: after the restart the tray waits for a person (UNKNOWN), the command
+    is reported interrupted, and neither a replay nor the restart pulses the latch."""
+    from kiosk.clock import SystemClock
+    from kiosk.pii import Pii
+    from kiosk.services.ledger import Ledger
+    from kiosk.store import Store
+    from tests.fleet.test_hotline import BOARD, LOCK, TRAY, load_result
+    child.start()                                   # a first start makes the database
+    child.kill()
+    store = Store.open(child.cfg.db_path)
+
+    class _S:
+        ledger = Ledger(store, SystemClock(), Pii(b"k" * 32), kiosk_id="SIM-Q6-01")
+    load_result(machine, _S)
+    store.close()
+    code_file = machine.tmp / "help-code"
+    os.environ["FLEET_TEST_HELP_CODE_FILE"] = str(code_file)
+    try:
+        child.start("command.after_run")
+    finally:
+        del os.environ["FLEET_TEST_HELP_CODE_FILE"]
+    cid = machine.send("tray.open_for_help", {"tray": TRAY,
+                                              "help_code": code_file.read_text()})
+    assert child.died() == 137
+    assert machine.sims["locks"].unlocks() == [(BOARD, LOCK)]
+    child.start()
+    out = machine.outcome(cid, timeout=20)
+    assert (out["status"], out["reason"]) == ("refused", "interrupted")
+    with db(child) as conn:
+        assert conn.execute("SELECT state FROM trays WHERE id = ?", (TRAY,)).fetchone()[0] \
+            == "UNKNOWN"
+    import requests
+    requests.post(machine.city.url + "/_sim/commands", json={"replay": cid}, timeout=5)
+    assert machine.outcome(cid, index=-1)["reason"] == "replayed"
+    assert machine.sims["locks"].unlocks() == [(BOARD, LOCK)], "the latch moved once only"
