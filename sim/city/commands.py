@@ -120,12 +120,16 @@ class CommandDesk:
                     for s in self._sends if kiosk is None or s["kiosk"] == kiosk]
 
     # ---- the kiosk's side ---------------------------------------------------------------
-    def take(self, kiosk: str, wait_s: float) -> list[dict]:
-        """Queued commands for ``kiosk`` (marked delivered), waiting up to ``wait_s``."""
+    def take(self, kiosk: str, wait_s: float, alive=lambda: True) -> list[dict]:
+        """Queued commands for ``kiosk`` (marked delivered), waiting up to ``wait_s``.
+        ``alive()`` false: the poll's client went away meanwhile (a kiosk killed while
+        its long poll waited); the commands stay queued for its next poll."""
         wait_s = max(0.0, min(MAX_WAIT_S, wait_s))
         with self._cond:
             self._cond.wait_for(lambda: any(s["kiosk"] == kiosk and s["status"] == "queued"
                                             for s in self._sends), timeout=wait_s)
+            if not alive():
+                return []
             out = []
             for s in self._sends:
                 if s["kiosk"] == kiosk and s["status"] == "queued":

@@ -222,7 +222,16 @@ class _Handler(BaseHTTPRequestHandler):
             wait = float((query.get("wait") or ["0"])[0] or 0)
         except ValueError:
             raise _error(400, "bad_request", "'wait' must be a number of seconds")
-        return 200, {"commands": self.sim.commands.take(kiosk, wait)}, {}
+        return 200, {"commands": self.sim.commands.take(kiosk, wait, self._client_alive)}, {}
+
+    def _client_alive(self) -> bool:
+        """False when the client closed its end (readable with nothing to read)."""
+        import select
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return not readable or self.connection.recv(1, socket.MSG_PEEK) != b""
+        except OSError:
+            return False
 
     def h_results(self, kiosk, query, fault):
         try:
