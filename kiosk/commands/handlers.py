@@ -206,8 +206,11 @@ def logs_collect(ctx, cmd):
             text = path.read_text("utf-8", errors="replace")
         except OSError:
             continue
+        keep = False
         for line in text.splitlines():
-            if line[:19] >= stamp or not line[:4].isdigit():
+            if line[:4].isdigit() and line[4:5] == "-":   # a record; else its traceback
+                keep = line[:19] >= stamp
+            if keep:
                 lines.append(scrub_line(line))
     blob = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"))
     if ctx.sync is None:

@@ -169,7 +169,8 @@ def test_logs_collect_sends_scrubbed_logs(machine):
     services = machine.start()
     log = services.cfg.data_dir / "kiosk.log"
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    log.write_text(f"{stamp},001 INFO kiosk.test: sms to 0912345678 for 079095001234, "
+    log.write_text(f"2020-01-01 00:00:00,000 INFO kiosk.test: long ago\n  its traceback\n"
+                   f"{stamp},001 INFO kiosk.test: sms to 0912345678 for 079095001234, "
                    f"OTP 482913\n{stamp},002 INFO kiosk.test: door A03 shut\n",
                    encoding="utf-8")
     out = machine.outcome(machine.send("logs.collect", {"hours": 2}))
@@ -181,5 +182,6 @@ def test_logs_collect_sends_scrubbed_logs(machine):
     text = gzip.decompress((machine.city.db.upload_dir / upload[0]["id"]).read_bytes()
                            ).decode()
     assert "door A03 shut" in text
+    assert "long ago" not in text and "its traceback" not in text
     for secret in ("0912345678", "079095001234", "482913"):
         assert secret not in text
