@@ -128,3 +128,25 @@ def test_metrics_listen_must_be_host_port(machine):
     with pytest.raises(ConfigError) as info:
         machine.config(metrics={"listen": "9464"})
     assert "metrics.listen" in str(info.value) and "host:port" in str(info.value)
+
+
+def test_doctor_says_whether_metrics_can_be_served(machine):
+    import socket
+
+    from kiosk.cli.doctor import check_fleet
+    machine.start_city()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    try:
+        taken = sock.getsockname()[1]
+        lines = [c.line() for c in check_fleet(machine.config(
+            metrics={"listen": f"127.0.0.1:{taken}"}))]
+        assert lines[0].startswith("FAIL  metrics: cannot listen") and "choose another" \
+            in lines[0]
+        assert lines[1] == "ok    city commands: on, the city's key is pinned"
+    finally:
+        sock.close()
+    ok = check_fleet(machine.config(metrics={"listen": "127.0.0.1:0"},
+                                    commands={"city_public_key": ""}))
+    assert all(c.ok for c in ok) and "off" in ok[1].detail
