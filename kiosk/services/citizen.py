@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Protocol
 
 from hardware.ports import DoorState, PrinterState
 from kiosk.auth.otp import OtpError, OtpService
-from kiosk.cccd import NotAnIdCard, is_dossier_code, parse_cccd
+from kiosk.cccd import NotAnIdCard, ScanAgain, is_dossier_code, parse_cccd
 from kiosk.models import DossierState as D, TrayState as T
 from kiosk.pii import InvalidPhone, mask_id, mask_phone, normalize_phone
 from kiosk.vietqr import VietQr
@@ -179,6 +179,8 @@ def parse_id_text(text: str) -> dict:
     if "|" in text:
         try:
             card = parse_cccd(text)
+        except ScanAgain as exc:
+            raise CitizenError("id.scan_again", f"{exc.reason}; please scan again") from None
         except NotAnIdCard as exc:
             raise CitizenError("id.unreadable", f"not a readable ID card QR: {exc.reason}") \
                 from None
