@@ -27,6 +27,7 @@ from kiosk.auth.otp import OtpError, OtpService
 from kiosk.cccd import NotAnIdCard, ScanAgain, is_dossier_code, parse_cccd
 from kiosk.models import DossierState as D, TrayState as T
 from kiosk.pii import InvalidPhone, mask_id, mask_phone, normalize_phone
+from kiosk.payment_memo import payment_memo
 from kiosk.vietqr import VietQr
 
 __all__ = ["CitizenService", "CitizenError", "Catalog", "Procedure", "Deposit", "DoorState",
@@ -62,7 +63,8 @@ class SmsPort(Protocol):
 
 
 class PaymentPort(Protocol):
-    def create(self, *, reference: str, amount: int, purpose: str) -> dict:
+    def create(self, *, reference: str, amount: int, purpose: str,
+               dossier_code: str | None = None) -> dict:
         """Returns at least ``{"id": ..., "payload": <EMVCo text>}``; raises when offline."""
 
     def status(self, payment_id: str) -> str:
@@ -379,12 +381,15 @@ class CitizenService:
         if fee <= 0:
             deposit.payment_state = "paid"
             return {"state": "free"}
-        purpose = f"{self.kiosk_id} {deposit.txn[:10]} {deposit.procedure.code}"
+        if deposit.code is None:       # online deposits: the code the dossier will get
+            deposit.code = self.ledger.new_dossier_code()
+        purpose = payment_memo(deposit.code, deposit.procedure.code)
         if self.payments is None:
             deposit.payment_state = "at_counter"
             return {"state": "at_counter"}
         try:
-            created = self.payments.create(reference=deposit.txn, amount=fee, purpose=purpose)
+            created = self.payments.create(reference=deposit.txn, amount=fee, purpose=purpose,
+                                           dossier_code=deposit.code)
         except Exception as exc:
             log.info("payment service unavailable (%s); fee to be paid at the counter", exc)
             deposit.payment_state = "at_counter"
@@ -430,7 +435,7 @@ class CitizenService:
                     actor=ACTOR, phone=deposit.phone, id_number=deposit.id_number,
                     tray_size=size, fee=deposit.procedure.fee, channel="kiosk",
                     needs_id_check=deposit.procedure.needs_id_check,
-                    citizen_name=deposit.name or None,
+                    citizen_name=deposit.name or None, code=deposit.code,
                     data={"txn": deposit.txn, "payment": deposit.payment_state},
                     fields={"payment": deposit.payment_state})
                 self.ledger.move_tray(tray_id, T.RESERVED, actor=ACTOR, reason="deposit",
@@ -638,7 +643,7 @@ class CitizenService:
                 procedure_name=deposit.procedure.name("vi"), state=D.DRAFT, actor=ACTOR,
                 phone=deposit.phone, id_number=deposit.id_number,
                 tray_size=deposit.procedure.tray_size, fee=deposit.procedure.fee,
-                channel="kiosk-online", citizen_name=deposit.name or None,
+                channel="kiosk-online", citizen_name=deposit.name or None, code=deposit.code,
                 data={"txn": deposit.txn, "pages": len(deposit.pages)},
                 fields={"payment": deposit.payment_state})
             self.ledger.move_dossier(dossier["code"], D.SUBMITTED_ONLINE, actor=ACTOR,
