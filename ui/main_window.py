@@ -78,6 +78,8 @@ class CitizenWindow(QMainWindow):
 
     def __init__(self, citizen, cfg, clock, *, speaker: Speaker | None = None,
                  code_reader=None):
+        """``citizen=None``: only the welcome screen, saying the kiosk is starting; the
+        composition root calls ``attach`` once the services exist (ui/boot.py)."""
         super().__init__()
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
         self.tr = I18n(cfg.kiosk.languages[0] if cfg.kiosk.languages else "vi")
@@ -108,13 +110,16 @@ class CitizenWindow(QMainWindow):
         col.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        classes, overlay_cls = screen_classes()
         self.screens: dict = {}
-        for cls, kwargs in classes:
-            screen = cls(self, **kwargs)
-            self.screens[screen.name] = screen
-            self.stack.addWidget(screen)
-        self.idle_overlay = overlay_cls(self, central)
+        if citizen is None:               # first paint before the services: welcome only
+            from ui.screens.idle import IdleOverlay
+            from ui.screens.welcome import WelcomeScreen
+            self._add_screens([(WelcomeScreen, {})])
+            self.idle_overlay = IdleOverlay(self, central)
+        else:
+            classes, overlay_cls = screen_classes()
+            self._add_screens(classes)
+            self.idle_overlay = overlay_cls(self, central)
 
         self.header.back.connect(self.on_back)
         self.header.home.connect(lambda: self.home("home"))
@@ -125,12 +130,8 @@ class CitizenWindow(QMainWindow):
         self.door_changed.connect(self._on_door)
         self.deposit_recorded.connect(self._on_deposit_recorded)
         self.code_read.connect(self._on_code)
-        citizen.add_door_listener(
-            lambda tray, state, occ: self.door_changed.emit(tray, getattr(state, "value",
-                                                                          str(state)), occ))
-        citizen.add_completed_listener(lambda dep: self.deposit_recorded.emit(dep))
-        if code_reader is not None:
-            code_reader.subscribe(lambda text: self.code_read.emit(text))
+        if citizen is not None:
+            self._listen(citizen, code_reader)
 
         self._filter = _ActivityFilter(self)
         QApplication.instance().installEventFilter(self._filter)
@@ -141,6 +142,36 @@ class CitizenWindow(QMainWindow):
         self.apply_theme()
         self.retranslate()
         self.go("welcome")
+
+    def _add_screens(self, classes) -> None:
+        for cls, kwargs in classes:
+            screen = cls(self, **kwargs)
+            if screen.name in self.screens:
+                continue
+            self.screens[screen.name] = screen
+            self.stack.addWidget(screen)
+
+    def _listen(self, citizen, code_reader) -> None:
+        citizen.add_door_listener(
+            lambda tray, state, occ: self.door_changed.emit(tray, getattr(state, "value",
+                                                                          str(state)), occ))
+        citizen.add_completed_listener(lambda dep: self.deposit_recorded.emit(dep))
+        if code_reader is not None:
+            code_reader.subscribe(lambda text: self.code_read.emit(text))
+
+    @property
+    def ready(self) -> bool:
+        return self.citizen is not None
+
+    def attach(self, citizen, cfg, clock, *, code_reader=None, not_ready=()) -> None:
+        """The services exist now: build the other screens and open the welcome choices.
+        ``not_ready`` names the devices that could not be opened, for the welcome screen."""
+        self.citizen, self.cfg, self.clock = citizen, cfg, clock
+        classes, _ = screen_classes()
+        self._add_screens([(c, kw) for c, kw in classes if c.name != "welcome"])
+        self._listen(citizen, code_reader)
+        self.screens["welcome"].set_ready(True, list(not_ready))
+        self.retranslate()
 
     # -- metrics and look ------------------------------------------------------------------
     def px(self, mm: float) -> int:
