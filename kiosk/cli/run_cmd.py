@@ -24,6 +24,14 @@ def run(args) -> int:
         cfg = load_config(args.config)
     except ConfigError as exc:
         return report_config_error(exc)
+    if os.environ.get("KIOSK_REMOTE") and not cfg.kiosk.simulated:
+        # the remote-control socket has no authentication: a simulator's tool only
+        print(f"kiosk: KIOSK_REMOTE is set but {cfg.source} is not a simulator profile.\n"
+              "  The remote-control socket drives the screens without a password and is "
+              "for the simulator only.\n"
+              "  On a real kiosk unset KIOSK_REMOTE; for the simulator use a profile with "
+              "'[kiosk] simulated = true' (kiosk-sim writes one).", file=sys.stderr)
+        return 2
     if not has_display():
         print("kiosk: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
               "  On a desktop, run it from a graphical session.\n"
@@ -57,7 +65,8 @@ def run(args) -> int:
     services._closers.append(staff.close)
     window = build_citizen_window(services, code_reader=services.code_reader)
     install_service_gesture(window, staff)
-    install_remote(window)                # only when KIOSK_REMOTE names a socket
+    if cfg.kiosk.simulated:               # and only when KIOSK_REMOTE names a socket
+        install_remote(window, root=str(cfg.data_dir))
     if cfg.ui.fullscreen and not args.windowed:
         window.showFullScreen()
     else:

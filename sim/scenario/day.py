@@ -130,7 +130,7 @@ class DayScenario:
         self.staff = StaffDriver(L, say=self.say)
         self.staff.enrol()
         L.start_kiosk()
-        self.driver = KioskDriver(L, screens_dir=self.out / "screens", on_cut=self._cut)
+        self.driver = KioskDriver(L, screens_dir=L.run / "screens", on_cut=self._cut)
         self.staff.driver = self.driver
         try:
             self.driver.connect(90)
@@ -395,6 +395,8 @@ class DayScenario:
 
     def _collect_files(self) -> None:
         L = self.launcher
+        if (L.run / "screens").is_dir():      # the kiosk writes inside its run folder only
+            shutil.copytree(L.run / "screens", self.out / "screens", dirs_exist_ok=True)
         S.copy_receipts(L.run, self.out / "receipts")
         S.write_sms(L.sms(), self.out / "sms.jsonl")
         if L.log_path.exists():
