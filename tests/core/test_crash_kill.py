@@ -33,49 +33,54 @@ def _writer(path, seed, ready_fd):
     led = Ledger(Store.open(path), ManualClock(), KEY, "CRASH")
     os.write(ready_fd, b"!")      # the kill is timed from here, whatever the machine's load
     while True:
-        empty = led.trays(state=T.EMPTY)
-        full = led.trays(state=T.OCCUPIED_DEPOSIT)
-        results = led.trays(state=T.OCCUPIED_RESULT)
-        collected = led.dossiers(state=D.COLLECTED)
-        choice = rnd.random()
-        if empty and (choice < 0.4 or not (full or results)):
-            tray = rnd.choice(empty)["id"]
-            d = led.create_dossier(procedure_code="HT-01", state=D.DRAFT, actor="citizen",
-                                   phone="0912345678")
-            led.move_tray(tray, T.RESERVED, actor="citizen", reason="deposit",
-                          dossier_code=d["code"])
-            led.move_tray(tray, T.UNLOCKING, actor="citizen", reason="deposit", txn="t")
-            led.move_tray(tray, T.OPEN, actor="citizen", reason="door opened")
-            with led.transaction():
-                led.move_tray(tray, T.OCCUPIED_DEPOSIT, actor="citizen", reason="closed")
-                led.move_dossier(d["code"], D.DEPOSITED, actor="citizen", reason="closed",
-                                 tray_id=tray)
-        elif full and choice < 0.6:
-            tray = rnd.choice(full)
-            led.move_tray(tray["id"], T.UNLOCKING, actor="staff", reason="collect", txn="c")
-            led.move_tray(tray["id"], T.OPEN, actor="staff", reason="door opened")
-            with led.transaction():
-                led.move_tray(tray["id"], T.EMPTY, actor="staff", reason="collected")
-                led.move_dossier(tray["dossier_code"], D.COLLECTED, actor="staff",
-                                 reason="collected")
-        elif collected and empty and choice < 0.8:
-            tray, code = rnd.choice(empty)["id"], rnd.choice(collected)["code"]
-            led.move_tray(tray, T.RESERVED, actor="staff", reason="load")
-            led.move_tray(tray, T.UNLOCKING, actor="staff", reason="load", txn="l")
-            led.move_tray(tray, T.OPEN, actor="staff", reason="door opened")
-            with led.transaction():
-                led.move_tray(tray, T.OCCUPIED_RESULT, actor="staff", reason="loaded",
-                              dossier_code=code)
-                led.move_dossier(code, D.RESULT_LOADED, actor="staff", reason="loaded",
-                                 tray_id=tray)
-        elif results:
-            tray = rnd.choice(results)
-            led.move_tray(tray["id"], T.UNLOCKING, actor="citizen", reason="pickup", txn="p")
-            led.move_tray(tray["id"], T.OPEN, actor="citizen", reason="door opened")
-            with led.transaction():
-                led.move_tray(tray["id"], T.EMPTY, actor="citizen", reason="picked up")
-                led.move_dossier(tray["dossier_code"], D.PICKED_UP, actor="citizen",
-                                 reason="picked up")
+        step(led, rnd)
+
+
+def step(led, rnd):
+    """One piece of a day's work, each ending in one committed transaction."""
+    empty = led.trays(state=T.EMPTY)
+    full = led.trays(state=T.OCCUPIED_DEPOSIT)
+    results = led.trays(state=T.OCCUPIED_RESULT)
+    collected = led.dossiers(state=D.COLLECTED)
+    choice = rnd.random()
+    if empty and (choice < 0.4 or not (full or results)):
+        tray = rnd.choice(empty)["id"]
+        d = led.create_dossier(procedure_code="HT-01", state=D.DRAFT, actor="citizen",
+                               phone="0912345678")
+        led.move_tray(tray, T.RESERVED, actor="citizen", reason="deposit",
+                      dossier_code=d["code"])
+        led.move_tray(tray, T.UNLOCKING, actor="citizen", reason="deposit", txn="t")
+        led.move_tray(tray, T.OPEN, actor="citizen", reason="door opened")
+        with led.transaction():
+            led.move_tray(tray, T.OCCUPIED_DEPOSIT, actor="citizen", reason="closed")
+            led.move_dossier(d["code"], D.DEPOSITED, actor="citizen", reason="closed",
+                             tray_id=tray)
+    elif full and choice < 0.6:
+        tray = rnd.choice(full)
+        led.move_tray(tray["id"], T.UNLOCKING, actor="staff", reason="collect", txn="c")
+        led.move_tray(tray["id"], T.OPEN, actor="staff", reason="door opened")
+        with led.transaction():
+            led.move_tray(tray["id"], T.EMPTY, actor="staff", reason="collected")
+            led.move_dossier(tray["dossier_code"], D.COLLECTED, actor="staff",
+                             reason="collected")
+    elif collected and empty and choice < 0.8:
+        tray, code = rnd.choice(empty)["id"], rnd.choice(collected)["code"]
+        led.move_tray(tray, T.RESERVED, actor="staff", reason="load")
+        led.move_tray(tray, T.UNLOCKING, actor="staff", reason="load", txn="l")
+        led.move_tray(tray, T.OPEN, actor="staff", reason="door opened")
+        with led.transaction():
+            led.move_tray(tray, T.OCCUPIED_RESULT, actor="staff", reason="loaded",
+                          dossier_code=code)
+            led.move_dossier(code, D.RESULT_LOADED, actor="staff", reason="loaded",
+                             tray_id=tray)
+    elif results:
+        tray = rnd.choice(results)
+        led.move_tray(tray["id"], T.UNLOCKING, actor="citizen", reason="pickup", txn="p")
+        led.move_tray(tray["id"], T.OPEN, actor="citizen", reason="door opened")
+        with led.transaction():
+            led.move_tray(tray["id"], T.EMPTY, actor="citizen", reason="picked up")
+            led.move_dossier(tray["dossier_code"], D.PICKED_UP, actor="citizen",
+                             reason="picked up")
 
 
 def _check(path):
