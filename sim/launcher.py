@@ -226,6 +226,8 @@ class SimLauncher:
         self.kiosk: subprocess.Popen | None = None
         self.power_cuts = 0
         self.kiosk_starts = 0
+        # called with the kiosk dead and before it restarts (the power-loss layer)
+        self.after_power_cut: list = []
         self.forced: set[str] = set()          # trays a person pried open (tamper)
         self._restart_timer: threading.Timer | None = None
         self._sms: list[dict] = []
@@ -447,6 +449,8 @@ class SimLauncher:
                     pass
                 proc.wait()
                 self.power_cuts += 1
+                for hook in self.after_power_cut:
+                    hook()
             if self._log_file is not None:
                 self._log_file.write(b"--- kiosk-sim: power cut (kill -9)\n")
             if restart_after_s is None:

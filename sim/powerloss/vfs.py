@@ -183,7 +183,14 @@ def install(log_dir: str | os.PathLike) -> PowerLossVfs:
     """Make the power-loss VFS the default of this process (before any connection)."""
     vfs = PowerLossVfs(Path(log_dir))
     vfs.install(default=True)
+    # SQLite keeps pointers into it until the process ends, after the interpreter has
+    # dropped its modules: it must never be freed
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(vfs))
+    _INSTALLED.append(vfs)
     return vfs
+
+
+_INSTALLED: list[PowerLossVfs] = []
 
 
 # -- after the power cut ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sim.city.catalog import procedures
 from sim.launcher import REPO, LaunchError, SimLauncher
 from sim.scenario import summary as S
 from sim.scenario.citizens import make_citizens
+from sim.scenario.cuts import cut_figures, plug_power_loss
 from sim.scenario.flows import KioskDriver, Outcome
 from sim.scenario.remote_client import RemoteError, RemoteGone
 from sim.scenario.staff import StaffDriver
@@ -34,7 +35,7 @@ class DayScenario:
     def __init__(self, out: Path, *, seed: int = 1, citizens: int = 100, days: int = 1,
                  power_cuts: int | None = None, profile: str | None = None,
                  run_dir: str | None = None, pickup_share: float = 0.75,
-                 log=None):
+                 log=None, power_loss: float | None = None):
         self.out = Path(out).resolve()
         self.seed = seed
         self.rng = random.Random(seed)
@@ -47,6 +48,10 @@ class DayScenario:
             SMALL_PROFILE if per_day <= 12 else BUSY_PROFILE)
         self.run_dir = Path(run_dir) if run_dir else self.out / "run"
         self.pickup_share = pickup_share
+        # None: a cut is kill -9 only; a number: writes not yet synced are dropped too,
+        # each kept with that probability (0.0: all lost), see sim/powerloss/
+        self.power_loss = power_loss
+        self.power_loss_report: list[dict] = []
         self.say = log or (lambda *a: None)
         self.outcomes: list[Outcome] = []
         self.faults_done: list[dict] = []
@@ -69,16 +74,22 @@ class DayScenario:
         self.out.mkdir(parents=True, exist_ok=True)
 
     def _launcher(self) -> SimLauncher:
-        return SimLauncher(self.run_dir, profile=self.profile, seed=self.seed, headless=True,
-                           city={"heartbeat_s": 2, "results_poll_s": 1, "retry_base_s": 0.2,
-                                 "retry_cap_s": 2, "timeout_s": 2},
-                           city_processing_s=2 * 3600)
+        L = SimLauncher(self.run_dir, profile=self.profile, seed=self.seed, headless=True,
+                        city={"heartbeat_s": 2, "results_poll_s": 1, "retry_base_s": 0.2,
+                              "retry_cap_s": 2, "timeout_s": 2},
+                        city_processing_s=2 * 3600)
+        if self.power_loss is not None:
+            plug_power_loss(L, self.power_loss, self.rng.randrange(2**31),
+                            self.power_loss_report)
+        return L
 
     def _cut(self, stage: str) -> None:
         delay = self.rng.uniform(0.3, 1.5)
+        before = self.launcher.power_cuts
         self.launcher.power_cut(restart_after_s=delay)
         self.cut_log.append({"stage": stage, "sim_time": self.launcher.sim_now().isoformat(
-            timespec="seconds"), "restart_after_s": round(delay, 2)})
+            timespec="seconds"), "restart_after_s": round(delay, 2),
+            "killed": self.launcher.power_cuts > before})
         self.say(f"  power cut at '{stage}' (kill -9), back in {delay:.1f} s")
         self.driver.remote.close()
 
@@ -343,6 +354,7 @@ class DayScenario:
         now = S.current(kdb)
         ev = S.events(kdb, cdb, L.kiosk_id)
         chain_ok, chain_text = S.audit_ok(kdb)
+        cabinet = S.cabinet_vs_database(L.cabinet(), kdb)
         wrong = S.wrong_trays(L.unlocks_seen(), S.intents(kdb))
         deposits_ok = [o for o in self.outcomes if o.kind == "deposit" and o.ok]
         pickups_ok = [o for o in self.outcomes if o.kind == "pickup" and o.ok]
@@ -356,6 +368,7 @@ class DayScenario:
             "cancelled": reached["CANCELLED"],
             **ev,
             "trays_unknown_after_recovery": S.trays_unknown_after_recovery(kdb),
+            **cabinet,
             "power_cuts": L.power_cuts,
             "audit_chain_ok": chain_ok,
             "wrong_tray_opened": len(wrong),
@@ -371,6 +384,8 @@ class DayScenario:
             "pickups_finished_on_screen": len(pickups_ok),
             "visits_stopped": [{"kind": o.kind, "stage": o.stage, "detail": o.detail[:200]}
                                for o in self.outcomes if not o.ok and not o.power_cut],
+            **cut_figures(self.cut_log, self.power_cuts, self.power_loss_report
+                          if self.power_loss is not None else None, self.power_loss),
             "power_cut_moments": self.cut_log,
             "faults": self.faults_done,
             "staff_rounds": self.staff_reports,
@@ -424,4 +439,11 @@ def checks(s: dict) -> dict[str, bool]:
         "no_event_duplicated": s["duplicates_at_server"] == 0,
         "journal_chain_ok": bool(s["audit_chain_ok"]),
         "no_wrong_tray_opened": s["wrong_tray_opened"] == 0,
+        # the paper itself: the simulated cabinet agrees with the database, and a tray
+        # left UNKNOWN is one a power cut put in doubt during a door transaction
+        "cabinet_matches_database": not s["cabinet_mismatches"],
+        "every_dossier_in_the_cabinet_in_a_tray": s["dossiers_in_no_tray"] == 0,
+        "trays_unknown_only_after_door_cuts":
+            s["trays_unknown_at_end"] <= s["power_cuts_in_door_transactions"],
+        "every_requested_cut_done": s["power_cuts_done"] >= s["power_cuts_requested"],
     }
