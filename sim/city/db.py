@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sim.city.catalog import by_code
+from sim.city.journal import JournalWatch
 from sim.city.vietqr import vietqr_payload
 
 SCHEMA = [
@@ -119,6 +120,7 @@ class CityDb:
         self.conn.execute("PRAGMA synchronous = NORMAL")
         for sql in SCHEMA:
             self.conn.execute(sql)
+        self.journal = JournalWatch(self.conn, lambda: iso(self.clock.now()))
         self._closed = False
 
     # ---- helpers ---------------------------------------------------------------------
@@ -210,6 +212,7 @@ class CityDb:
                           (key, kiosk_id, ev["kind"], code, seq, ev.get("created_at"), now,
                            json.dumps(ev["payload"], ensure_ascii=False)))
                 self._track_dossier(kiosk_id, ev, now)
+                self.journal.observe_event(kiosk_id, ev["payload"])
                 accepted.append(key)
             for name, n in (("events_new", len(accepted)), ("events_duplicate", len(duplicates)),
                             ("events_rejected", len(rejected)), ("order_violations", violations)):
@@ -431,6 +434,7 @@ class CityDb:
             self.conn.execute("INSERT INTO heartbeats(kiosk_id, received_at, body) "
                               "VALUES (?,?,?)", (kiosk_id, iso(self.clock.now()),
                                                  json.dumps(body, ensure_ascii=False)))
+            self.journal.observe_head(kiosk_id, body.get("journal_head"))
 
     def last_heartbeat(self, kiosk_id: str | None = None) -> dict | None:
         sql = "SELECT * FROM heartbeats"

@@ -476,6 +476,12 @@ class CitySim:
             return 200, self.stats(), {}
         if path == "/_sim/events":
             return 200, {"events": self.db.events(kiosk)}, {}
+        if path == "/_sim/journal":
+            if not kiosk:
+                return 400, {"error": "bad_request", "message": "name the kiosk: "
+                             "/_sim/journal?kiosk=ID"}, {}
+            with self.db.lock:
+                return 200, self.db.journal.report(kiosk), {}
         if path == "/_sim/heartbeat":
             return 200, {"heartbeat": self.db.last_heartbeat(kiosk)}, {}
         if path == "/_sim/sms":
