@@ -19,7 +19,7 @@ ADVICE.setdefault(SMS_BUDGET_SPENT, "more one-time codes were asked for than the
                                     "number after number; codes resume by themselves")
 SEVERITY.setdefault(SMS_BUDGET_SPENT, "critical")
 
-register_migrations([("auth-0001-otp-sends", [
+register_migrations([("otp-0001-sends", [
     "CREATE TABLE otp_sends (id INTEGER PRIMARY KEY, phone_key TEXT NOT NULL, "
     "at REAL NOT NULL)",
     "CREATE INDEX otp_sends_phone ON otp_sends(phone_key, at)",
