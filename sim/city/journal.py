@@ -34,10 +34,8 @@ class JournalWatch:
     """Works on the city database's connection, inside its transactions."""
 
     def __init__(self, conn, now):
-        self.conn = conn
+        self.conn = conn                  # the tables: SCHEMA, via store/journal.py
         self.now = now                    # () -> ISO time of the city's clock
-        for sql in SCHEMA:
-            conn.execute(sql)
 
     def _break(self, kiosk: str, seq, kind: str, detail: str) -> None:
         self.conn.execute("INSERT INTO journal_breaks(kiosk_id, seq, kind, detail, found_at)"
