@@ -83,4 +83,5 @@ def attach_services(window, services) -> None:
                   not_ready=sorted(services.startup_problems),
                   help_desk=getattr(services, "help_desk", None),
                   overrides=getattr(services, "overrides", None))
-    remote.install(window)
+    if services.cfg.kiosk.simulated:      # and only when KIOSK_REMOTE names a socket
+        remote.install(window, root=str(services.cfg.data_dir))

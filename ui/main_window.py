@@ -378,7 +378,8 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
                            code_reader=code_reader,
                            help_desk=getattr(services, "help_desk", None),
                            overrides=getattr(services, "overrides", None))
-    remote.install(window)
+    if getattr(services.cfg.kiosk, "simulated", False):
+        remote.install(window, root=str(services.cfg.data_dir))
     return window
 
 
