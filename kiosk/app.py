@@ -43,6 +43,12 @@ class KioskServices:
     alerts: object = None
     upkeep: object = None
     power: object = None
+    metrics: object = None
+    help_desk: object = None
+    commands: object = None           # the command poller (sync/commands.py)
+    command_runner: object = None
+    overrides: object = None
+    on_restart: object = None         # set by 'kiosk run': how to restart the process
     recovery: dict = field(default_factory=dict)
     startup_problems: dict = field(default_factory=dict)   # device → what went wrong
     _closers: list = field(default_factory=list)
@@ -71,6 +77,14 @@ class KioskServices:
         alerts = self.alerts.as_health() if self.alerts is not None else []
         return self.device_health() + alerts
 
+    def request_restart(self) -> None:
+        """A city ``kiosk.restart``: let the acknowledgement leave, then restart."""
+        if self.sync is not None:
+            self.sync.drain(timeout_s=3.0)
+        if self.on_restart is None:
+            raise RuntimeError("this kiosk process has no way to restart itself")
+        self.on_restart()
+
     def start(self) -> "KioskServices":
         if self.doors is not None:
             self.doors.start()
@@ -80,6 +94,15 @@ class KioskServices:
             self.upkeep.start()
         if self.power is not None:
             self.power.start()
+        if self.metrics is not None:
+            try:
+                self.metrics.start()
+                self._closers.append(self.metrics.close)
+            except OSError as exc:     # the kiosk serves citizens without metrics
+                self.startup_problems["metrics"] = str(exc)
+                log.warning("%s", exc)
+        if self.commands is not None:
+            self.commands.start()
         return self
 
     def close(self) -> None:
@@ -158,7 +181,11 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     s._closers.append(s.upkeep.close)
     if cfg.gpio.ups_on_battery_pin is not None:
         s.power = _try(s, "ups", lambda: _power_guard(cfg, s))
-    s.otp = OtpService(clock=clock, key=key, send=s.sync.sms.send)
+    from kiosk.commands import build_commands
+    from kiosk.metrics.server import build_metrics
+    s.metrics = build_metrics(cfg, s)
+    build_commands(cfg, s)
+    s.otp = build_otp(cfg, store, clock, key, s.sync.sms.send, s.alerts)
     s.citizen = CitizenService(
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
         catalog=Catalog(s.sync.catalog), sms=s.sync.sms, payments=s.sync.payments,
@@ -174,6 +201,22 @@ def _sessions(cfg: KioskConfig):
     from kiosk.updates.runner import gate_path
     from kiosk.updates.sessions import Sessions
     return Sessions(UpdateGate(gate_path(cfg)))
+
+
+def build_otp(cfg: KioskConfig, store, clock, key: bytes, send, alerts) -> OtpService:
+    """Codes whose SMS counts live in the store; a spent kiosk-wide budget is an alert,
+    raised at the refusal and cleared by the book once codes flow again."""
+    from kiosk.auth.otp import OtpService
+    from kiosk.auth.otp_limits import SMS_BUDGET_SPENT, StoreSendLog
+
+    def spent(detail: str) -> None:
+        alerts.observe(SMS_BUDGET_SPENT, cfg.kiosk.id, True, detail)
+
+    otp = OtpService(clock=clock, key=key, send=send, limits=StoreSendLog(store),
+                     on_budget_spent=spent)
+    alerts.add_probe(lambda: [(SMS_BUDGET_SPENT, cfg.kiosk.id, otp.budget_spent(),
+                               "the kiosk-wide SMS budget is spent")])
+    return otp
 
 
 def _power_guard(cfg: KioskConfig, services: KioskServices):

@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 
 
 def screen_classes():
-    from ui.screens import (catalog, done, identify, idle, otp, payment, phone, pickup,
-                            pickup_id, privacy, problem, procedure, rating, scan, status,
-                            status_result, tray, welcome)
+    from ui.screens import (catalog, done, help, identify, idle, otp, payment, phone,
+                            pickup, pickup_id, privacy, problem, procedure, rating, scan,
+                            status, status_result, tray, welcome)
     return [
         (welcome.WelcomeScreen, {}),
         (catalog.CatalogScreen, {}),
@@ -49,6 +49,7 @@ def screen_classes():
         (otp.OtpScreen, {"flow": "status"}),
         (status_result.StatusResultScreen, {}),
         (problem.ProblemScreen, {}),
+        (help.HelpScreen, {}),
     ], idle.IdleOverlay
 
 
@@ -77,8 +78,11 @@ class CitizenWindow(QMainWindow):
     reset_done = pyqtSignal(str)                   # reason
 
     def __init__(self, citizen, cfg, clock, *, speaker: Speaker | None = None,
-                 code_reader=None):
+                 code_reader=None, help_desk=None, overrides=None):
+        """``citizen=None``: only the welcome screen, saying the kiosk is starting; the
+        composition root calls ``attach`` once the services exist (ui/boot.py)."""
         super().__init__()
+        self.help_desk = help_desk
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
         self.tr = I18n(cfg.kiosk.languages[0] if cfg.kiosk.languages else "vi")
         self.ops = OpRunner(self)
@@ -108,13 +112,16 @@ class CitizenWindow(QMainWindow):
         col.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        classes, overlay_cls = screen_classes()
         self.screens: dict = {}
-        for cls, kwargs in classes:
-            screen = cls(self, **kwargs)
-            self.screens[screen.name] = screen
-            self.stack.addWidget(screen)
-        self.idle_overlay = overlay_cls(self, central)
+        if citizen is None:               # first paint before the services: welcome only
+            from ui.screens.idle import IdleOverlay
+            from ui.screens.welcome import WelcomeScreen
+            self._add_screens([(WelcomeScreen, {})])
+            self.idle_overlay = IdleOverlay(self, central)
+        else:
+            classes, overlay_cls = screen_classes()
+            self._add_screens(classes)
+            self.idle_overlay = overlay_cls(self, central)
 
         self.header.back.connect(self.on_back)
         self.header.home.connect(lambda: self.home("home"))
@@ -122,15 +129,13 @@ class CitizenWindow(QMainWindow):
         self.header.large_text.connect(self.set_large_text)
         self.header.high_contrast.connect(self.set_high_contrast)
         self.header.voice.connect(self.set_voice)
+        if citizen is not None:
+            self._install_fleet(help_desk, overrides)
         self.door_changed.connect(self._on_door)
         self.deposit_recorded.connect(self._on_deposit_recorded)
         self.code_read.connect(self._on_code)
-        citizen.add_door_listener(
-            lambda tray, state, occ: self.door_changed.emit(tray, getattr(state, "value",
-                                                                          str(state)), occ))
-        citizen.add_completed_listener(lambda dep: self.deposit_recorded.emit(dep))
-        if code_reader is not None:
-            code_reader.subscribe(lambda text: self.code_read.emit(text))
+        if citizen is not None:
+            self._listen(citizen, code_reader)
 
         self._filter = _ActivityFilter(self)
         QApplication.instance().installEventFilter(self._filter)
@@ -141,6 +146,48 @@ class CitizenWindow(QMainWindow):
         self.apply_theme()
         self.retranslate()
         self.go("welcome")
+
+    def _add_screens(self, classes) -> None:
+        for cls, kwargs in classes:
+            screen = cls(self, **kwargs)
+            if screen.name in self.screens:
+                continue
+            self.screens[screen.name] = screen
+            self.stack.addWidget(screen)
+
+    def _listen(self, citizen, code_reader) -> None:
+        citizen.add_door_listener(
+            lambda tray, state, occ: self.door_changed.emit(tray, getattr(state, "value",
+                                                                          str(state)), occ))
+        citizen.add_completed_listener(lambda dep: self.deposit_recorded.emit(dep))
+        if code_reader is not None:
+            code_reader.subscribe(lambda text: self.code_read.emit(text))
+
+    def _install_fleet(self, help_desk, overrides) -> None:
+        """The hotline help button and the city's notice (docs/fleet.md)."""
+        self.help_desk = help_desk
+        if help_desk is not None:
+            from ui.screens.help import install_help
+            install_help(self, help_desk)
+        if overrides is not None:
+            from ui.screens.welcome import install_notice
+            install_notice(self, overrides)
+
+    @property
+    def ready(self) -> bool:
+        return self.citizen is not None
+
+    def attach(self, citizen, cfg, clock, *, code_reader=None, not_ready=(),
+               help_desk=None, overrides=None) -> None:
+        """The services exist now: build the other screens and open the welcome choices.
+        ``not_ready`` names the devices that could not be opened, for the welcome screen."""
+        self.citizen, self.cfg, self.clock = citizen, cfg, clock
+        classes, _ = screen_classes()
+        self._add_screens([(c, kw) for c, kw in classes if c.name != "welcome"])
+        self._listen(citizen, code_reader)
+        self._install_fleet(help_desk, overrides)
+        self.screens["welcome"].set_ready(True, list(not_ready))
+        self.retranslate()
 
     # -- metrics and look ------------------------------------------------------------------
     def px(self, mm: float) -> int:
@@ -334,60 +381,19 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
     day's remote control (``ui.remote``); on a real kiosk that does nothing."""
     from ui import remote
     window = CitizenWindow(services.citizen, services.cfg, services.clock,
-                           code_reader=code_reader)
+                           code_reader=code_reader,
+                           help_desk=getattr(services, "help_desk", None),
+                           overrides=getattr(services, "overrides", None))
     window.sessions = getattr(services, "sessions", None)
-    remote.install(window)
+    if getattr(services.cfg.kiosk, "simulated", False):
+        remote.install(window, root=str(services.cfg.data_dir))
     return window
 
 
-def seconds_since_process_start() -> float | None:
-    """How long this process has existed (Linux /proc), imports included."""
-    try:
-        import os
-        with open("/proc/self/stat") as f:
-            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime") as f:
-            uptime = float(f.read().split()[0])
-        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def main(argv=None) -> int:
-    """Show the citizen screens on an in-memory demo world (no devices needed)."""
-    import argparse
-    import sys
-    started = time.perf_counter()
-    parser = argparse.ArgumentParser(description="citizen screens on a demo world")
-    parser.add_argument("--config", default=None)
-    parser.add_argument("--quit-after-first-paint", action="store_true")
-    args = parser.parse_args(argv)
-    from kiosk.config import load_config
-    from ui.demo_world import DemoWorld
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    world = DemoWorld(config=load_config(args.config))
-    win = CitizenWindow(world.citizen, world.cfg, world.clock)
-    win.resize(1920, 1080)
-    if world.cfg.ui.fullscreen:
-        win.showFullScreen()
-    else:
-        win.show()
-
-    def report():
-        if win.first_paint_at is None:
-            QTimer.singleShot(5, report)
-            return
-        since_start = seconds_since_process_start()
-        print(f"first screen painted {1000 * (win.first_paint_at - started):.0f} ms after "
-              f"main() began, {1000 * (since_start or 0):.0f} ms after the process started",
-              flush=True)
-        if args.quit_after_first_paint:
-            app.quit()
-    QTimer.singleShot(0, report)
-    code = app.exec_()
-    win.shutdown()
-    world.close()
-    return code
+    """Show the citizen screens on an in-memory demo world (ui/demo_main.py)."""
+    from ui.demo_main import main as demo
+    return demo(argv)
 
 
 if __name__ == "__main__":
