@@ -42,6 +42,7 @@ class KioskServices:
     alerts: object = None
     upkeep: object = None
     power: object = None
+    ecopies: object = None           # kiosk.digitise.jobs.EcopyQueue
     recovery: dict = field(default_factory=dict)
     startup_problems: dict = field(default_factory=dict)   # device → what went wrong
     _closers: list = field(default_factory=list)
@@ -79,6 +80,8 @@ class KioskServices:
             self.upkeep.start()
         if self.power is not None:
             self.power.start()
+        if self.ecopies is not None:
+            self.ecopies.start()
         return self
 
     def close(self) -> None:
@@ -157,13 +160,38 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     if cfg.gpio.ups_on_battery_pin is not None:
         s.power = _try(s, "ups", lambda: _power_guard(cfg, s))
     s.otp = OtpService(clock=clock, key=key, send=s.sync.sms.send)
+    deposit_ecopies = None
+    if cfg.digitise.enabled:
+        deposit_ecopies = _try(s, "ecopies", lambda: _ecopies(cfg, s, clock))
     s.citizen = CitizenService(
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
         catalog=Catalog(s.sync.catalog), sms=s.sync.sms, payments=s.sync.payments,
         receipts=s.receipts, scanner=s.scanner, uploads=s.sync.uploads,
         hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office,
-        pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power)
+        pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power,
+        ecopies=deposit_ecopies)
+    if deposit_ecopies is not None:
+        s.citizen.add_completed_listener(deposit_ecopies.on_deposit_completed)
     return s
+
+
+def _ecopies(cfg: KioskConfig, services: KioskServices, clock: Clock):
+    """Page checks at the glass, then OCR, PDF/A and signature in the background, the
+    signed e-copy handed to the upload queue. Its own city client (enrolment and
+    renewal run on the e-copy thread, not the sync thread's session)."""
+    from kiosk.digitise import build_digitiser, build_ecopies
+    from kiosk.digitise.deposit import DepositEcopies
+    from sync.client import CityClient
+    from sync.token import read_token
+
+    client = CityClient(cfg.city.base_url, read_token(cfg.path(cfg.secrets.city_token_file)),
+                        cfg.kiosk.id, timeout_s=cfg.city.timeout_s)
+    services._closers.append(client.close)
+    digitiser = build_digitiser(cfg, clock=clock, client=client)
+    services.ecopies = build_ecopies(cfg, digitiser, services.sync.uploads,
+                                     ledger=services.ledger)
+    services._closers.append(services.ecopies.stop)
+    return DepositEcopies(digitiser, services.ecopies, kiosk_id=cfg.kiosk.id, clock=clock)
 
 
 def _power_guard(cfg: KioskConfig, services: KioskServices):

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from kiosk.digitise.settings import DigitiseSection
+
 TRAY_SIZES = ("S", "M", "L")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "sim.toml"
 
@@ -207,6 +209,7 @@ class KioskConfig(_Section):
     code_reader: CodeReaderSection = CodeReaderSection()
     modem: ModemSection = ModemSection()
     ui: UiSection = UiSection()
+    digitise: DigitiseSection = DigitiseSection()
 
     # filled by load_config, not by the file
     source: str = ""

@@ -205,6 +205,7 @@ class Deposit:
     otp_challenge: str | None = None
     phone_verified: bool = False
     pages: list = field(default_factory=list)
+    page_reports: list = field(default_factory=list)   # what the checks found per page
     online: bool = False
     payment: dict | None = None
     payment_state: str = "none"     # none | pending | paid | at_counter
@@ -218,6 +219,7 @@ class Deposit:
         self.id_number = self.phone = self.otp_challenge = None
         self.name = ""
         self.pages = []
+        self.page_reports = []
         self.payment = None
 
 
@@ -257,7 +259,8 @@ class CitizenService:
                  scanner: ScannerPort | None = None, uploads: UploadPort | None = None,
                  hotline: str = "1022", kiosk_id: str = "", office: str = "",
                  payee: PayeeAccount | None = None,
-                 pdf_maker: Callable[[list], bytes] | None = None, power=None):
+                 pdf_maker: Callable[[list], bytes] | None = None, power=None,
+                 ecopies=None):
         self.ledger, self.clock, self.pii, self.otp = ledger, clock, pii, otp
         self.doors, self.catalog, self.sms = doors, catalog, sms
         self.payments, self.receipts, self.scanner, self.uploads = \
@@ -266,6 +269,7 @@ class CitizenService:
         self.payee = payee or PayeeAccount()
         self.pdf_maker = pdf_maker
         self.power = power          # PowerGuard: on battery, no new transaction starts
+        self.ecopies = ecopies      # page checks + signed e-copies (kiosk.digitise)
         self._lock = threading.RLock()
         self._waiting: dict[str, Deposit] = {}     # tray → deposit waiting for its door
         self._pickups: dict[str, dict] = {}        # tray → result opened, not finished
@@ -348,6 +352,8 @@ class CitizenService:
             raise CitizenError(reason, str(exc)) from None
         if not pages:
             raise CitizenError("scanner.no_paper", "the feeder is empty")
+        if self.ecopies is not None:   # checked at the glass, while the citizen is here
+            deposit.page_reports.extend(self.ecopies.check(pages, len(deposit.pages) + 1))
         deposit.pages.extend(pages)
         return pages
 
@@ -629,7 +635,8 @@ class CitizenService:
             raise CitizenError("online.not_allowed")
         if not deposit.pages:
             raise CitizenError("scanner.no_paper", "scan the papers first")
-        pdf = self.pages_pdf(deposit.pages)
+        # with e-copies wired, OCR and signature happen in the background after this
+        pdf = self.pages_pdf(deposit.pages) if self.ecopies is None else b""
         with self.ledger.transaction():
             dossier = self.ledger.create_dossier(
                 procedure_code=deposit.procedure.code,
@@ -644,7 +651,9 @@ class CitizenService:
                                      data={"pdf_bytes": len(pdf),
                                            "payment": deposit.payment_state})
         deposit.code, deposit.online, deposit.finished = dossier["code"], True, True
-        if self.uploads is not None:
+        if self.ecopies is not None:
+            self.ecopies.submit(deposit)
+        elif self.uploads is not None:
             try:
                 self.uploads.upload(deposit.code, pdf, key=f"upload-{deposit.code}")
             except Exception as exc:   # the upload queue retries; the citizen is done

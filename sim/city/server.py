@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from sim.city import ecopy_routes
+from sim.city.ca import CityCa
 from sim.city.catalog import procedures
 from sim.city.db import PHONE_RE, CityDb, SimClock, iso
 from sim.city.faults import Fault, FaultConfigError, FaultInjector, FaultPlan
@@ -260,6 +262,9 @@ class _Handler(BaseHTTPRequestHandler):
             offset = int(self.headers.get("Upload-Offset", ""))
         except ValueError:
             raise _error(400, "bad_request", "Upload-Offset header missing or not a number")
+        refused = ecopy_routes.verdict_for(self.sim, uid)
+        if refused is not None and not refused["ok"]:
+            raise ecopy_routes.refusal(refused, self._upload_headers(row))
         if row["complete"]:
             return 204, None, self._upload_headers(row)
         if offset != row["offset"]:
@@ -290,6 +295,10 @@ class _Handler(BaseHTTPRequestHandler):
                                                        "one declared; upload it again from 0",
                              self._upload_headers(row))
             row = self._upload_row(kiosk, uid)
+            if self.sim.verify_uploads:
+                verdict = ecopy_routes.check_finished_upload(self.sim, row)
+                if not verdict.ok:
+                    raise ecopy_routes.refusal(verdict, self._upload_headers(row))
         return 204, None, self._upload_headers(row)
 
     def h_sms(self, kiosk, query, fault):
@@ -346,6 +355,7 @@ _ROUTES = [
     ("POST", r"/payments", _Handler.h_payment_create),
     ("GET", r"/payments/([A-Z0-9]+)", _Handler.h_payment_status),
     ("POST", r"/heartbeat", _Handler.h_heartbeat),
+    *ecopy_routes.ROUTES,
 ]
 
 
@@ -371,12 +381,18 @@ class CitySim:
     def __init__(self, db_path: str | Path, port: int = 0, seed: int = 0, *,
                  host: str = "127.0.0.1", tokens: dict[str, str] | None = None,
                  processing_s: float = 60.0, sms_inbox: str | Path | None = None,
-                 faults: FaultPlan | dict | None = None):
+                 faults: FaultPlan | dict | None = None, verify_uploads: bool = True,
+                 cert_days: float = 365.0):
         self.seed = seed
         self.host, self.port = host, port
         self.tokens = tokens
         self.clock = SimClock()
         self.db = CityDb(db_path, self.clock, processing_s, sms_inbox)
+        ecopy_routes.ensure_schema(self.db)
+        # the CA that issues kiosk signing certificates; uploads must be signed e-copies
+        self.ca = CityCa(Path(db_path).with_name(Path(db_path).name + ".ca"),
+                         cert_days=cert_days)
+        self.verify_uploads = verify_uploads
         self.faults = FaultInjector(FaultPlan(seed=seed))
         if faults is not None:
             self.set_faults(faults)
