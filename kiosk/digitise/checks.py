@@ -117,8 +117,8 @@ def measure_skew(mask: Image.Image, limit: float = 12.0) -> float:
 def border_box(grey: Image.Image, paper: int, limit: float = 0.08) -> tuple[int, int, int, int]:
     """The page without the scanner's dark border: rows and columns at the edges whose
     mean is far below the paper are cut, at most ``limit`` of each side."""
-    cols = grey.resize((grey.width, 1), Image.BOX).getdata()
-    rows = grey.resize((1, grey.height), Image.BOX).getdata()
+    cols = grey.resize((grey.width, 1), Image.BOX).tobytes()
+    rows = grey.resize((1, grey.height), Image.BOX).tobytes()
     dark = paper - 60
 
     def inner(values, n):
