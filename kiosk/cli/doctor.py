@@ -208,8 +208,13 @@ def check_city(cfg) -> list[Check]:
                                      f"(server time {answer.get('server_time', '?')})")]
 
 
+def check_digitise(cfg) -> list[Check]:
+    from kiosk.digitise.health import digitise_checks
+    return digitise_checks(cfg, Check)
+
+
 CHECKS = (check_secrets, check_data_dir, check_lock_boards, check_printer, check_scanner,
-          check_code_reader, check_modem, check_city)
+          check_code_reader, check_modem, check_city, check_digitise)
 
 
 def run_checks(cfg) -> list[Check]:

@@ -73,3 +73,21 @@ def test_an_unreadable_page_exits_2(tmp_path, profile, capsys):
     assert main(["digitise", "--config", str(profile), "-o", str(tmp_path / "o.pdf"),
                  str(bad)]) == 2
     assert "cannot be read as an image" in capsys.readouterr().err
+
+
+def test_doctor_tells_the_certificate_state_and_the_ocr_languages(tmp_path, profile):
+    from kiosk.cli.doctor import Check
+    from kiosk.config import load_config
+    from kiosk.digitise.health import digitise_checks
+    cfg = load_config(profile)
+    lines = [c.line() for c in digitise_checks(cfg, Check)]
+    assert lines == ["ok    OCR: Tesseract with vie+eng",
+                     "ok    signing certificate: not issued yet: the kiosk asks the city at "
+                     "its next start with the link up"]
+    assert main(["digitise", "--config", str(profile), "-o", str(tmp_path / "o.pdf"),
+                 _page(tmp_path, "p1.png")]) == 0
+    lines = [c.line() for c in digitise_checks(cfg, Check)]
+    assert lines[1].startswith("ok    signing certificate: valid until ")
+    (tmp_path / "kiosk" / "secrets" / "signing.key").chmod(0o644)
+    lines = [c.line() for c in digitise_checks(cfg, Check)]
+    assert lines[1].startswith("FAIL  signing key:") and "chmod 600" in lines[1]
