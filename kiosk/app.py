@@ -188,8 +188,15 @@ def _ecopies(cfg: KioskConfig, services: KioskServices, clock: Clock):
                         cfg.kiosk.id, timeout_s=cfg.city.timeout_s)
     services._closers.append(client.close)
     digitiser = build_digitiser(cfg, clock=clock, client=client)
+    store = services.store
+
+    def dossier_of_txn(txn: str) -> str | None:
+        row = store.query_one("SELECT code FROM dossiers WHERE json_extract(data, '$.txn') "
+                              "= ?", (txn,))
+        return row["code"] if row else None
+
     services.ecopies = build_ecopies(cfg, digitiser, services.sync.uploads,
-                                     ledger=services.ledger)
+                                     ledger=services.ledger, resolve_txn=dossier_of_txn)
     services._closers.append(services.ecopies.stop)
     return DepositEcopies(digitiser, services.ecopies, kiosk_id=cfg.kiosk.id, clock=clock)
 

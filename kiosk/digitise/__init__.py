@@ -21,6 +21,7 @@ def build_digitiser(cfg, *, clock=None, client=None, isolated: bool = True):
                      isolated=isolated)
 
 
-def build_ecopies(cfg, digitiser, uploads, *, ledger=None):
+def build_ecopies(cfg, digitiser, uploads, *, ledger=None, resolve_txn=None):
     from kiosk.digitise.jobs import EcopyQueue
-    return EcopyQueue(cfg.path(cfg.digitise.jobs_dir), digitiser, uploads, ledger=ledger)
+    return EcopyQueue(cfg.path(cfg.digitise.jobs_dir), digitiser, uploads, ledger=ledger,
+                      resolve_txn=resolve_txn)

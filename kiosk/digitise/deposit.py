@@ -23,14 +23,29 @@ class DepositEcopies:
                 "procedure_name": p.name("vi"), "kiosk": self.kiosk_id,
                 "time": self.clock.now().isoformat(timespec="seconds")}
 
+    def _reports(self, deposit) -> list:
+        reports = list(deposit.page_reports)
+        if len(reports) != len(deposit.pages):      # pages added without the checks
+            reports = self.digitiser.check(deposit.pages)
+        return reports
+
+    def stage(self, deposit) -> None:
+        """Before the dossier is recorded: its pages on disk under the deposit's txn."""
+        if deposit.pages:
+            self.queue.stage(deposit.txn, list(deposit.pages), self._reports(deposit),
+                             self.meta(deposit))
+
+    def commit(self, deposit) -> None:
+        """The dossier is recorded: its staged pages become a job of the queue."""
+        if deposit.pages and deposit.code:
+            self.queue.commit(deposit.txn, deposit.code)
+
     def submit(self, deposit) -> None:
         """Blocking only for writing the pages to disk (no OCR here)."""
         if not deposit.pages or not deposit.code:
             return
-        reports = list(deposit.page_reports)
-        if len(reports) != len(deposit.pages):      # pages added without the checks
-            reports = self.digitiser.check(deposit.pages)
-        self.queue.submit(deposit.code, list(deposit.pages), reports, self.meta(deposit))
+        self.queue.submit(deposit.code, list(deposit.pages), self._reports(deposit),
+                          self.meta(deposit))
 
     def on_deposit_completed(self, deposit) -> None:
         """A paper deposit with scanned pages: its e-copy goes to the city as well."""

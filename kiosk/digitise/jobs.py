@@ -39,8 +39,12 @@ def _fsync_dir(path: Path) -> None:
 class EcopyQueue:
     """``submit(code, pages, reports, meta)``; ``start()``/``stop()``; ``run_once()``."""
 
-    def __init__(self, folder: str | Path, digitiser: Digitiser, uploads, *, ledger=None):
+    def __init__(self, folder: str | Path, digitiser: Digitiser, uploads, *, ledger=None,
+                 resolve_txn=None):
         self.folder = Path(folder)
+        # txn → dossier code, or None when no dossier was recorded for it (kiosk.app
+        # looks it up in the ledger); used for folders staged before a power cut
+        self.resolve_txn = resolve_txn
         self.digitiser, self.uploads, self.ledger = digitiser, uploads, ledger
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._wake = threading.Event()
@@ -57,6 +61,15 @@ class EcopyQueue:
         for job in self.folder.glob("*.job"):
             for part in job.glob("*.part"):
                 part.unlink(missing_ok=True)
+        if self.resolve_txn is None:
+            return
+        for staged in self.folder.glob("*.staged"):   # staged, then the power went
+            code = self.resolve_txn(staged.stem)
+            if code:
+                self.commit(staged.stem, code)
+            else:                  # the dossier was never recorded: nothing to send
+                log.warning("pages staged for %s had no dossier; removed", staged.stem)
+                shutil.rmtree(staged, ignore_errors=True)
 
     # ---- the citizen's side: quick ---------------------------------------------------
     def submit(self, dossier_code: str, pages: list[Image.Image],
@@ -64,7 +77,33 @@ class EcopyQueue:
         job = self.folder / f"{dossier_code}.job"
         if job.exists():
             return job
-        tmp = self.folder / f"{dossier_code}.new"
+        self._write(dossier_code, pages, reports, {**meta, "dossier_code": dossier_code}, job)
+        self._wake.set()
+        return job
+
+    def stage(self, txn: str, pages: list[Image.Image], reports: list[PageReport],
+              meta: dict) -> Path:
+        """The pages on disk before the dossier is recorded (``commit`` once it is): a
+        power cut in between loses neither."""
+        staged = self.folder / f"{txn}.staged"
+        if not staged.exists():
+            self._write(txn, pages, reports, {**meta, "txn": txn}, staged)
+        return staged
+
+    def commit(self, txn: str, dossier_code: str) -> Path:
+        staged, job = self.folder / f"{txn}.staged", self.folder / f"{dossier_code}.job"
+        if staged.exists() and not job.exists():
+            spec = json.loads((staged / "job.json").read_text())
+            spec["meta"]["dossier_code"] = dossier_code
+            write_whole(staged / "job.json", json.dumps(spec, ensure_ascii=False).encode())
+            _crashpoint("digitise.before_commit_rename")
+            os.replace(staged, job)
+            _fsync_dir(self.folder)
+        self._wake.set()
+        return job
+
+    def _write(self, name: str, pages, reports, meta: dict, final: Path) -> None:
+        tmp = self.folder / f"{name}.new"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(mode=0o700)
         for i, page in enumerate(pages):
@@ -74,16 +113,14 @@ class EcopyQueue:
                                        dpi=page.info.get("dpi") or (200, 200))
                 f.flush()
                 os.fsync(f.fileno())
-        spec = {"meta": {**meta, "dossier_code": dossier_code},
+        spec = {"meta": meta,
                 "reports": [{"number": r.number, "skew_deg": r.skew_deg, "rotate": r.rotate,
                              "paper": r.paper, "findings": r.keys} for r in reports]}
         write_whole(tmp / "job.json", json.dumps(spec, ensure_ascii=False).encode())
         _fsync_dir(tmp)
         _crashpoint("digitise.before_job_rename")
-        os.replace(tmp, job)
+        os.replace(tmp, final)
         _fsync_dir(self.folder)
-        self._wake.set()
-        return job
 
     # ---- the worker ------------------------------------------------------------------
     def pending(self) -> list[Path]:

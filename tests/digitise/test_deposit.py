@@ -54,3 +54,32 @@ def test_an_online_deposit_is_not_submitted_twice_by_the_listener(tmp_path, enro
     ecopies.on_deposit_completed(_deposit([page], [], online=True))
     ecopies.on_deposit_completed(_deposit([], []))
     assert queue.pending() == []
+
+
+def test_pages_staged_before_the_dossier_survive_a_cut_either_side(tmp_path, ledger, store,
+                                                                   enrolled):
+    """An online submission stages its pages under the deposit's txn before the dossier
+    is recorded. Cut after the record: the restart finds the dossier by its txn and
+    makes the job. Cut before it: there is no dossier, and the pages are removed."""
+    from kiosk.models import DossierState as D
+    ensure_schema(store)
+
+    def resolve(txn):
+        row = store.query_one("SELECT code FROM dossiers WHERE json_extract(data, '$.txn') "
+                              "= ?", (txn,))
+        return row["code"] if row else None
+
+    digitiser = Digitiser(Settings(), enrolled)
+    queue = EcopyQueue(tmp_path / "jobs", digitiser, None, resolve_txn=resolve)
+    page, _ = make_page(73, a4=False, lines=3)
+    reports = digitiser.check([page])
+    queue.stage("txn-recorded", [page], reports, {"kiosk": KIOSK})
+    queue.stage("txn-never", [page], reports, {"kiosk": KIOSK})
+    dossier = ledger.create_dossier(procedure_code="1.001193", state=D.DRAFT,
+                                    actor="citizen", data={"txn": "txn-recorded"})
+    # the power goes here; at the next start:
+    again = EcopyQueue(tmp_path / "jobs", digitiser, None, resolve_txn=resolve)
+    assert [p.name for p in again.pending()] == [f"{dossier['code']}.job"]
+    spec = json.loads((again.pending()[0] / "job.json").read_text())
+    assert spec["meta"]["dossier_code"] == dossier["code"]
+    assert not list((tmp_path / "jobs").glob("*.staged"))

@@ -64,6 +64,8 @@ class OnlineSteps:
             raise CitizenError("scanner.no_paper", "scan the papers first")
         # with e-copies wired, OCR and signature happen in the background after this
         pdf = self.pages_pdf(deposit.pages) if self.ecopies is None else b""
+        if self.ecopies is not None:   # the pages on disk first: a power cut loses none
+            self.ecopies.stage(deposit)
         with self.ledger.transaction():
             dossier = self.ledger.create_dossier(
                 procedure_code=deposit.procedure.code,
@@ -79,7 +81,7 @@ class OnlineSteps:
                                            "payment": deposit.payment_state})
         deposit.code, deposit.online, deposit.finished = dossier["code"], True, True
         if self.ecopies is not None:
-            self.ecopies.submit(deposit)
+            self.ecopies.commit(deposit)
         elif self.uploads is not None:
             try:
                 self.uploads.upload(deposit.code, pdf, key=f"upload-{deposit.code}")
