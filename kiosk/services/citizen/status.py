@@ -23,13 +23,7 @@ class StatusSteps:
                 "updated_at": d.get("updated_at"), "tray": d.get("tray_id")}
 
     def statuses_for(self, phone: str) -> list[dict]:
-        out = []
-        for d in self.ledger.dossiers(phone=phone):
-            if d["state"] not in (D.DRAFT.value, D.CANCELLED.value):
-                out.append({"code": d["code"], "state": d["state"],
-                            "procedure": d.get("procedure_name"),
-                            "updated_at": d.get("updated_at"), "tray": d.get("tray_id")})
-        return out
+        return self.ledger.statuses_by_phone(phone)   # one indexed query
 
     def rate(self, score: int, subject: str | None = None) -> None:
         if not 1 <= int(score) <= 5:
