@@ -70,3 +70,22 @@ def verify_ecopy(data: bytes, ca_cert: Path, kiosk_id: str) -> Verdict:
         return Verdict(False, "wrong_signer", f"signed by {signer!r}, uploaded by "
                                               f"{kiosk_id!r}", signer=signer, pdfa=pdfa)
     return Verdict(True, signer=signer, pdfa=pdfa, pages=pages)
+
+
+def check_upload(sim, row: dict) -> Verdict:
+    """Check a whole upload and keep the verdict in the city's database."""
+    import logging
+    verdict = verify_ecopy(sim.db.upload_bytes(row["id"]), sim.ca.cert_path, row["kiosk_id"])
+    sim.db.ecopy_record(row, verdict)
+    if not verdict.ok:
+        logging.getLogger("sim.city").warning("upload %s from %s refused: %s", row["id"],
+                                              row["kiosk_id"], verdict.message)
+    return verdict
+
+
+def ecopy_refusal(verdict, headers: dict):
+    """The error a refused upload gets, every time it is asked about (422 ecopy_*)."""
+    from sim.city.routing import error
+    code = verdict.code if isinstance(verdict, Verdict) else verdict["code"]
+    message = verdict.message if isinstance(verdict, Verdict) else verdict["message"]
+    return error(422, f"ecopy_{code}", f"e-copy refused: {message}", headers)
