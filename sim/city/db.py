@@ -12,6 +12,7 @@ from sim.city.store.core import StoreCore
 from sim.city.store.ecopies import EcopyStore
 from sim.city.store.events import KIND_RE, PHONE_RE, EventRejected, EventStore
 from sim.city.store.heartbeats import HeartbeatStore
+from sim.city.store.journal import JournalStore
 from sim.city.store.payments import PAYMENT_ACCOUNT, PAYMENT_BANK_BIN, PaymentStore
 from sim.city.store.results import ResultStore, mask_name
 from sim.city.store.sms import SmsStore
@@ -25,6 +26,7 @@ class CityDb(
     EcopyStore,
     EventStore,
     HeartbeatStore,
+    JournalStore,
     PaymentStore,
     ResultStore,
     SmsStore,

@@ -25,6 +25,7 @@ MODULES = (
     "control",
     "events",
     "heartbeat",
+    "journal",
     "payments",
     "ping",
     "results",
