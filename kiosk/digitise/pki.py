@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from kiosk.secrets import _check_mode
+from kiosk.secrets import read_secret, write_secret
 
 log = logging.getLogger(__name__)
 ENROL_PATH = "/certificates"
@@ -54,13 +54,13 @@ class Credentials:
         """The signing key, made on first use (P-256, 0600)."""
         if not self.key_file.exists():
             key = ec.generate_private_key(ec.SECP256R1())
-            _write_private(self.key_file, key.private_bytes(
+            write_secret(self.key_file, key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                 serialization.NoEncryption()))
             log.info("signing key made at %s", self.key_file)
             return key
-        _check_mode(self.key_file)
-        return serialization.load_pem_private_key(self.key_file.read_bytes(), password=None)
+        # the secrets rules: a plain file, mode 0600, owned by the kiosk's user
+        return serialization.load_pem_private_key(read_secret(self.key_file), password=None)
 
     # ---- the certificate -------------------------------------------------------------
     def certificate(self) -> x509.Certificate | None:
