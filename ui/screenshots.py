@@ -66,6 +66,15 @@ def scenes(win, world):
         dep.pages = world.scanner.scan("shot")
         win.go("deposit-scan")
 
+    def s_scan_check():
+        from kiosk.digitise.checks import Finding, PageReport
+        s_scan()
+        dep = win.session["deposit"]
+        dep.page_reports = [PageReport(1), PageReport(2, [Finding("blurred", "blurred")])]
+        screen = win.current()
+        screen._batch_start = 0
+        screen._show_findings([r for r in dep.page_reports if r.findings])
+
     def s_payment():
         world.payments.offline = False
         verified("XD-04")
@@ -125,6 +134,7 @@ def scenes(win, world):
         ("deposit-phone", simple("deposit-phone")),
         ("deposit-otp", simple("deposit-otp")),
         ("deposit-scan", s_scan),
+        ("deposit-scan-check", s_scan_check),
         ("deposit-payment", s_payment),
         ("deposit-tray", s_tray),
         ("deposit-done", s_done),

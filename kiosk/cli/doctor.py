@@ -232,8 +232,13 @@ def check_fleet(cfg) -> list[Check]:
     return out
 
 
+def check_digitise(cfg) -> list[Check]:
+    from kiosk.digitise.health import digitise_checks
+    return digitise_checks(cfg, Check)
+
+
 CHECKS = (check_secrets, check_data_dir, check_lock_boards, check_printer, check_scanner,
-          check_code_reader, check_modem, check_city, check_fleet)
+          check_code_reader, check_modem, check_city, check_fleet, check_digitise)
 
 
 def run_checks(cfg) -> list[Check]:

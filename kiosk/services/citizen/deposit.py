@@ -26,6 +26,7 @@ class Deposit:
     otp_challenge: str | None = None
     phone_verified: bool = False
     pages: list = field(default_factory=list)
+    page_reports: list = field(default_factory=list)   # what the checks found per page
     online: bool = False
     payment: dict | None = None
     payment_state: str = "none"     # none | pending | paid | at_counter
@@ -39,6 +40,7 @@ class Deposit:
         self.id_number = self.phone = self.otp_challenge = None
         self.name = ""
         self.pages = []
+        self.page_reports = []
         self.payment = None
 
 

@@ -32,6 +32,8 @@ class OnlineSteps:
             raise CitizenError(reason, str(exc)) from None
         if not pages:
             raise CitizenError("scanner.no_paper", "the feeder is empty")
+        if self.ecopies is not None:   # checked at the glass, while the citizen is here
+            deposit.page_reports.extend(self.ecopies.check(pages, len(deposit.pages) + 1))
         deposit.pages.extend(pages)
         return pages
 
@@ -60,7 +62,10 @@ class OnlineSteps:
             raise CitizenError("online.not_allowed")
         if not deposit.pages:
             raise CitizenError("scanner.no_paper", "scan the papers first")
-        pdf = self.pages_pdf(deposit.pages)
+        # with e-copies wired, OCR and signature happen in the background after this
+        pdf = self.pages_pdf(deposit.pages) if self.ecopies is None else b""
+        if self.ecopies is not None:   # the pages on disk first: a power cut loses none
+            self.ecopies.stage(deposit)
         with self.ledger.transaction():
             dossier = self.ledger.create_dossier(
                 procedure_code=deposit.procedure.code,
@@ -75,7 +80,9 @@ class OnlineSteps:
                                      data={"pdf_bytes": len(pdf),
                                            "payment": deposit.payment_state})
         deposit.code, deposit.online, deposit.finished = dossier["code"], True, True
-        if self.uploads is not None:
+        if self.ecopies is not None:
+            self.ecopies.commit(deposit)
+        elif self.uploads is not None:
             try:
                 self.uploads.upload(deposit.code, pdf, key=f"upload-{deposit.code}")
             except Exception as exc:   # the upload queue retries; the citizen is done

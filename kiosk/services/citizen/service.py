@@ -34,7 +34,8 @@ class CitizenService(IdentitySteps, DepositSteps, PaymentSteps, OnlineSteps, Rec
                  scanner: ScannerPort | None = None, uploads: UploadPort | None = None,
                  hotline: str = "1022", kiosk_id: str = "", office: str = "",
                  payee: PayeeAccount | None = None,
-                 pdf_maker: Callable[[list], bytes] | None = None, power=None):
+                 pdf_maker: Callable[[list], bytes] | None = None, power=None,
+                 ecopies=None):
         self.ledger, self.clock, self.pii, self.otp = ledger, clock, pii, otp
         self.doors, self.catalog, self.sms = doors, catalog, sms
         self.payments, self.receipts, self.scanner, self.uploads = \
@@ -43,6 +44,7 @@ class CitizenService(IdentitySteps, DepositSteps, PaymentSteps, OnlineSteps, Rec
         self.payee = payee or PayeeAccount()
         self.pdf_maker = pdf_maker
         self.power = power          # PowerGuard: on battery, no new transaction starts
+        self.ecopies = ecopies      # page checks + signed e-copies (kiosk.digitise)
         self._lock = threading.RLock()
         self._waiting: dict[str, Deposit] = {}     # tray → deposit waiting for its door
         self._pickups: dict[str, dict] = {}        # tray → result opened, not finished

@@ -21,6 +21,7 @@ from sim.city.routing import Route
 
 MODULES = (
     "catalog",
+    "certificates",
     "commands",
     "control",
     "events",
