@@ -85,11 +85,17 @@ def upload_patch(req: Request, uid: str):
                                                   "one declared; upload it again from 0",
                         _headers(row))
         row = _row(req, uid)
-        if req.sim.verify_uploads:          # the file must be a signed PDF/A e-copy
+        if req.sim.verify_uploads and _is_dossier_pdf(row):   # a signed PDF/A e-copy
             verdict = check_upload(req.sim, row)
             if not verdict.ok:
                 raise ecopy_refusal(verdict, _headers(row))
     return 204, None, _headers(row)
+
+
+def _is_dossier_pdf(row) -> bool:
+    """Dossier scans must be e-copies; other files (a technician's log bundle) are not."""
+    name = (row.get("filename") or "").lower()
+    return not name or name.endswith(".pdf")
 
 
 def upload_row(req: Request, uid: str):
