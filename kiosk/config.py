@@ -42,6 +42,27 @@ class KioskSection(_Section):
     hotline: str = "1022"
     data_dir: str = "var/kiosk"
     languages: list[Literal["vi", "en", "zh"]] = ["vi", "en", "zh"]
+    ward: str = ""                  # official 2025 name, e.g. "Phường Bình Tây"
+    ward_code: str = ""             # its 5-digit code in the 2025 list (kiosk/wards.py)
+    office_en: str = ""
+    office_zh: str = ""
+    office_hours: list[str] = ["07:30", "17:00"]
+
+    @model_validator(mode="after")
+    def _ward_in_2025_list(self):
+        if self.ward or self.ward_code:
+            from kiosk.wards import check_ward
+            problems = check_ward(self.ward, self.ward_code)
+            if problems:
+                raise ValueError("\n".join(problems))
+        from kiosk.calendar import parse_hhmm
+        if len(self.office_hours) != 2:
+            raise ValueError("kiosk.office_hours: expected [opens, closes], e.g. "
+                             "['07:30', '17:00']")
+        opens, closes = (parse_hhmm(t) for t in self.office_hours)
+        if not opens < closes:
+            raise ValueError("kiosk.office_hours: the office must open before it closes")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -400,6 +421,8 @@ def summary(cfg: KioskConfig) -> dict:
     return {
         "config": cfg.source,
         "kiosk": cfg.kiosk.id,
+        "ward": cfg.kiosk.ward, "ward_code": cfg.kiosk.ward_code,
+        "office": cfg.kiosk.office, "office_hours": cfg.kiosk.office_hours,
         "cabinets": len(cfg.cabinets),
         "trays": len(trays),
         "trays_by_cabinet": {c.id: c.tray_count for c in cfg.cabinets},

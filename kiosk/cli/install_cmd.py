@@ -25,7 +25,7 @@ from kiosk.config import ConfigError, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "systemd"
-DEFAULT_PROFILE = REPO / "config" / "district6.toml"
+DEFAULT_PROFILE = REPO / "config" / "binh-tay.toml"
 DEFAULT_BIN = "/opt/kiosk/.venv/bin/kiosk"
 USER = "kiosk"
 GROUPS = ("dialout", "gpio", "video", "input", "render")

@@ -27,7 +27,7 @@ from sim.scenario.staff import StaffDriver
 
 CUT_STAGES = ("phone", "tray-open", "door-closed", "pickup-open", "idle")
 SMALL_PROFILE = REPO / "config" / "sim.toml"
-BUSY_PROFILE = REPO / "config" / "district6.toml"
+BUSY_PROFILE = REPO / "config" / "binh-tay.toml"
 
 
 class DayScenario:

@@ -1,7 +1,7 @@
 """A busy district kiosk, day after simulated day, on the real services.
 
 Ledger on SQLite, the door service on the lock-board simulator (two buses on ptys, the
-90 trays of config/district6.toml), the citizen and round services, and the outbox sent
+90 trays of config/binh-tay.toml), the citizen and round services, and the outbox sent
 to the city simulator over HTTP with injected faults. Each day: citizens deposit, staff
 collect at 08:00/13:30/16:00 and load yesterday's results at 08:00, most citizens pick
 their result up, some let it expire and staff take it back. Faults: a lock board goes
@@ -98,7 +98,7 @@ class BusyKiosk:
     def __init__(self, folder: Path, *, seed: int = 1, city_fault_rate: float = 0.05):
         self.folder = Path(folder)
         self.rng = random.Random(seed)
-        data = tomllib.loads((ROOT / "config" / "district6.toml").read_text("utf-8"))
+        data = tomllib.loads((ROOT / "config" / "binh-tay.toml").read_text("utf-8"))
         boards = {bus["id"]: [b["address"] for c in data["cabinets"] for b in c["boards"]
                               if b["bus"] == bus["id"]] for bus in data["lock_buses"]}
         self.host = DeviceHost(self.folder, boards, seed=seed, tokens={TOKEN: KIOSK},
