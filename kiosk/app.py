@@ -157,12 +157,17 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     if cfg.gpio.ups_on_battery_pin is not None:
         s.power = _try(s, "ups", lambda: _power_guard(cfg, s))
     s.otp = OtpService(clock=clock, key=key, send=s.sync.sms.send)
+    from kiosk.appointments import AppointmentBook, calendar_for
+    appointments = AppointmentBook(store, clock, lambda: calendar_for(cfg, s.sync.catalog))
+    offices = {"vi": cfg.kiosk.office, "en": cfg.kiosk.office_en or cfg.kiosk.office,
+               "zh": cfg.kiosk.office_zh or cfg.kiosk.office}
     s.citizen = CitizenService(
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
         catalog=Catalog(s.sync.catalog), sms=s.sync.sms, payments=s.sync.payments,
         receipts=s.receipts, scanner=s.scanner, uploads=s.sync.uploads,
         hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office,
-        pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power)
+        pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power,
+        appointments=appointments, offices=offices)
     return s
 
 

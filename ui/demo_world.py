@@ -203,13 +203,18 @@ class DemoWorld:
         self.scanner = PaperFeeder()
         self.otp = OtpService(self.clock, b"demo-otp-key-0123456789abcdef", self.sms.otp_send)
         catalog = Catalog(json.loads(SAMPLE_CATALOG.read_text(encoding="utf-8")))
+        from kiosk.appointments import AppointmentBook, calendar_for
+        self.appointments = AppointmentBook(self.store, self.clock, calendar_for(self.cfg))
+        k = self.cfg.kiosk
         self.citizen = CitizenService(
             ledger=self.ledger, clock=self.clock, pii=self.pii, otp=self.otp,
             doors=self.doors, catalog=catalog, sms=self.sms, payments=self.payments,
-            receipts=self.receipts, scanner=self.scanner, hotline=self.cfg.kiosk.hotline,
-            kiosk_id=self.cfg.kiosk.id, office=self.cfg.kiosk.office)
+            receipts=self.receipts, scanner=self.scanner, hotline=k.hotline,
+            kiosk_id=k.id, office=k.office, appointments=self.appointments,
+            offices={"vi": k.office, "en": k.office_en or k.office,
+                     "zh": k.office_zh or k.office})
 
-    def load_result(self, phone: str, *, procedure="KS-01", needs_id_check=False,
+    def load_result(self, phone: str, *, procedure="1.001193", needs_id_check=False,
                     id_number=None, size="M") -> dict:
         """Put a result for ``phone`` into a free tray, as staff would."""
         from kiosk.models import DossierState as D

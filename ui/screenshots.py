@@ -41,14 +41,14 @@ def scenes(win, world):
     """(file stem, setup function) in the order a citizen meets them."""
     cit = world.citizen
 
-    def deposit(code="XD-04"):
+    def deposit(code="1.013225"):
         win.home("home")
         win.session = {"flow": "deposit"}
         win.session["deposit"] = cit.start_deposit(code, win.tr.lang)
         win.session["phone"] = PHONE
         return win.session["deposit"]
 
-    def verified(code="XD-04"):
+    def verified(code="1.013225"):
         dep = deposit(code)
         cit.identify(dep, "079123456789|123456789|Trần Thị Mai|01011960|Nữ|Q6|01012021")
         cit.deposit_phone(dep, PHONE)
@@ -61,18 +61,18 @@ def scenes(win, world):
         win.go("deposit-catalog")
 
     def s_scan():
-        dep = deposit("KS-01")
+        dep = deposit("1.001193")
         dep.online = True
         dep.pages = world.scanner.scan("shot")
         win.go("deposit-scan")
 
     def s_payment():
         world.payments.offline = False
-        verified("XD-04")
+        verified("1.013225")
         win.go("deposit-payment")
 
     def s_tray():
-        dep = verified("KS-01")
+        dep = verified("1.001193")
         dep.payment_state = "paid"
         win.go("deposit-tray")
 
@@ -101,13 +101,13 @@ def scenes(win, world):
         win.go("status-result", items=[cit.status(d["code"])])
 
     def s_idle():
-        deposit("KS-01")
+        deposit("1.001193")
         win.go("deposit-phone")
         win.idle_overlay.show_countdown(20)
 
     def simple(name, **ctx):
         def run():
-            deposit("XD-04") if name.startswith("deposit") else win.home("home")
+            deposit("1.013225") if name.startswith("deposit") else win.home("home")
             win.session.setdefault("phone", PHONE)
             win.go(name, **ctx)
         return run

@@ -102,6 +102,8 @@ class Procedure:
     tray_size: str = "M"
     online_allowed: bool = False
     needs_id_check: bool = False
+    processing_days: int = 0
+    handling_body: dict = field(default_factory=dict)    # {"level", "vi", "en", "zh"}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Procedure":
@@ -115,7 +117,9 @@ class Procedure:
                    required_docs=per_lang(d.get("required_docs") or [], []),
                    fee=int(d.get("fee") or 0), tray_size=d.get("tray_size") or "M",
                    online_allowed=bool(d.get("online_allowed")),
-                   needs_id_check=bool(d.get("needs_id_check")))
+                   needs_id_check=bool(d.get("needs_id_check")),
+                   processing_days=int(d.get("processing_days") or 0),
+                   handling_body=dict(d.get("handling_body") or {}))
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names["vi"]
@@ -134,7 +138,8 @@ class Catalog:
         so a refresh shows at once, an empty answer is never kept."""
         if hasattr(self._source, "procedures"):
             raw = self._source.procedures()
-            key = tuple(d.get("code") for d in raw)
+            version = getattr(self._source, "source", dict)().get("version")
+            key = (version, *(d.get("code") for d in raw))
             if self._items is None or self._key != key:
                 self._items, self._key = [Procedure.from_dict(d) for d in raw], key
             return self._items
@@ -182,7 +187,7 @@ def parse_id_text(text: str) -> dict:
         except NotAnIdCard as exc:
             raise CitizenError("id.unreadable", f"not a readable ID card QR: {exc.reason}") \
                 from None
-        return {"id_number": card.id, "name": card.name}
+        return {"id_number": card.id, "name": card.name, "address": card.address}
     else:
         number, name = re.sub(r"[\s.\-]", "", text), ""
     if not re.fullmatch(r"[0-9]{9}|[0-9]{12}", number):   # ASCII digits only
@@ -201,6 +206,7 @@ class Deposit:
     txn: str = field(default_factory=lambda: uuid.uuid4().hex)
     id_number: str | None = None
     name: str = ""
+    address: object = None          # kiosk.wards.AddressReading from the card, if any
     phone: str | None = None
     otp_challenge: str | None = None
     phone_verified: bool = False
@@ -215,7 +221,7 @@ class Deposit:
     cancelling: bool = False        # backed out with the door open: ends when it shuts
 
     def wipe(self) -> None:
-        self.id_number = self.phone = self.otp_challenge = None
+        self.id_number = self.phone = self.otp_challenge = self.address = None
         self.name = ""
         self.pages = []
         self.payment = None
@@ -257,7 +263,8 @@ class CitizenService:
                  scanner: ScannerPort | None = None, uploads: UploadPort | None = None,
                  hotline: str = "1022", kiosk_id: str = "", office: str = "",
                  payee: PayeeAccount | None = None,
-                 pdf_maker: Callable[[list], bytes] | None = None, power=None):
+                 pdf_maker: Callable[[list], bytes] | None = None, power=None,
+                 appointments=None, offices: dict | None = None):
         self.ledger, self.clock, self.pii, self.otp = ledger, clock, pii, otp
         self.doors, self.catalog, self.sms = doors, catalog, sms
         self.payments, self.receipts, self.scanner, self.uploads = \
@@ -266,6 +273,8 @@ class CitizenService:
         self.payee = payee or PayeeAccount()
         self.pdf_maker = pdf_maker
         self.power = power          # PowerGuard: on battery, no new transaction starts
+        self.appointments = appointments    # AppointmentBook: the date to come back
+        self.offices = offices or {"vi": office}     # lang → this ward centre's name
         self._lock = threading.RLock()
         self._waiting: dict[str, Deposit] = {}     # tray → deposit waiting for its door
         self._pickups: dict[str, dict] = {}        # tray → result opened, not finished
@@ -280,6 +289,10 @@ class CitizenService:
     def identify(self, deposit: Deposit, text: str) -> None:
         found = parse_id_text(text)
         deposit.id_number, deposit.name = found["id_number"], found["name"]
+        deposit.address = None
+        if found.get("address"):
+            from kiosk.wards import read_address
+            deposit.address = read_address(found["address"])
 
     @staticmethod
     def phone(text: str) -> str:
@@ -421,6 +434,7 @@ class CitizenService:
             tray_id = self.doors.free_tray(size)
             if tray_id is None:
                 raise CitizenError("tray.none_free", f"no free tray of size {size}", size=size)
+            promise = self._promise(deposit)
             with self.ledger.transaction():
                 dossier = self.ledger.create_dossier(
                     procedure_code=deposit.procedure.code,
@@ -429,13 +443,52 @@ class CitizenService:
                     tray_size=size, fee=deposit.procedure.fee, channel="kiosk",
                     needs_id_check=deposit.procedure.needs_id_check,
                     citizen_name=deposit.name or None,
-                    data={"txn": deposit.txn, "payment": deposit.payment_state},
-                    fields={"payment": deposit.payment_state})
+                    data={"txn": deposit.txn, "payment": deposit.payment_state, **promise},
+                    fields={"payment": deposit.payment_state},
+                    city_extra=self._address_for_city(deposit))
+                self._keep_promise(dossier["code"], promise)
                 self.ledger.move_tray(tray_id, T.RESERVED, actor=ACTOR, reason="deposit",
                                       txn=deposit.txn, dossier_code=dossier["code"],
                                       purpose="deposit")
             deposit.tray_id, deposit.code = tray_id, dossier["code"]
         return tray_id
+
+    def _promise(self, deposit: Deposit) -> dict:
+        """What the dossier.created event tells the city: the appointment date and who
+        handles the dossier (boundary-free: whatever ward the citizen lives in)."""
+        out = {"handling_body": self._body(deposit.procedure, "vi"),
+               "handling_level": deposit.procedure.handling_body.get("level", "ward")}
+        if self.appointments is not None:
+            received, due = self.appointments.promise(deposit.procedure.processing_days)
+            out.update(appointment_date=due.isoformat(), received_on=received.isoformat(),
+                       processing_days=deposit.procedure.processing_days)
+        return out
+
+    @staticmethod
+    def _address_for_city(deposit: Deposit) -> dict:
+        """The card's address as read, and its 2025 ward: for the city, not the journal."""
+        if deposit.address is None or not deposit.address.as_read:
+            return {}
+        a = deposit.address.as_json()
+        return {"address": a["as_read"], "address_ward_2025": a["ward_2025"],
+                "address_ward_code_2025": a["ward_code_2025"],
+                "address_candidates_2025": a["candidates_2025"]}
+
+    def _keep_promise(self, code: str, promise: dict) -> None:
+        if self.appointments is not None and promise.get("appointment_date"):
+            from datetime import date
+            self.appointments.record(
+                code, date.fromisoformat(promise["appointment_date"]), basis="received",
+                actor=ACTOR, received_on=date.fromisoformat(promise["received_on"]),
+                working_days=promise["processing_days"])
+
+    def _body(self, procedure: Procedure, lang: str) -> str:
+        from kiosk.catalog import handling_body
+        return handling_body(procedure.handling_body, lang, self.offices)
+
+    def appointment(self, code: str):
+        """The date in force for a dossier (the newest one set), or None."""
+        return self.appointments.current_date(code) if self.appointments else None
 
     def _check_power(self) -> None:
         if self.power is not None and not self.power.accepting:
@@ -583,7 +636,11 @@ class CitizenService:
                 "id_masked": mask_id(deposit.id_number) if deposit.id_number else "",
                 "when": self.clock.now().strftime("%d/%m/%Y %H:%M"),
                 "kiosk": self.kiosk_id, "office": self.office, "hotline": self.hotline,
-                "online": deposit.online, "pages": len(deposit.pages)}
+                "online": deposit.online, "pages": len(deposit.pages),
+                "appointment_date": self.appointment(deposit.code) if deposit.code else None,
+                "handling_body": self._body(p, deposit.lang),
+                "handling_body_vi": self._body(p, "vi"),
+                "office_lang": self.offices.get(deposit.lang) or self.office}
 
     def printer_ok(self) -> bool:
         if self.receipts is None:
@@ -637,8 +694,11 @@ class CitizenService:
                 phone=deposit.phone, id_number=deposit.id_number,
                 tray_size=deposit.procedure.tray_size, fee=deposit.procedure.fee,
                 channel="kiosk-online", citizen_name=deposit.name or None,
-                data={"txn": deposit.txn, "pages": len(deposit.pages)},
-                fields={"payment": deposit.payment_state})
+                data={"txn": deposit.txn, "pages": len(deposit.pages),
+                      **self._promise(deposit)},
+                fields={"payment": deposit.payment_state},
+                city_extra=self._address_for_city(deposit))
+            self._keep_promise(dossier["code"], self._promise(deposit))
             self.ledger.move_dossier(dossier["code"], D.SUBMITTED_ONLINE, actor=ACTOR,
                                      reason="scanned and submitted at the machine",
                                      data={"pdf_bytes": len(pdf),
@@ -737,7 +797,8 @@ class CitizenService:
             raise CitizenError("status.not_found", f"no dossier {code!r}")
         return {"code": d["code"], "state": d["state"],
                 "procedure": d.get("procedure_name") or d.get("procedure_code"),
-                "updated_at": d.get("updated_at"), "tray": d.get("tray_id")}
+                "updated_at": d.get("updated_at"), "tray": d.get("tray_id"),
+                "appointment_date": self.appointment(d["code"])}
 
     def statuses_for(self, phone: str) -> list[dict]:
         out = []
@@ -745,7 +806,8 @@ class CitizenService:
             if d["state"] not in (D.DRAFT.value, D.CANCELLED.value):
                 out.append({"code": d["code"], "state": d["state"],
                             "procedure": d.get("procedure_name"),
-                            "updated_at": d.get("updated_at"), "tray": d.get("tray_id")})
+                            "updated_at": d.get("updated_at"), "tray": d.get("tray_id"),
+                            "appointment_date": self.appointment(d["code"])})
         return out
 
     def rate(self, score: int, subject: str | None = None) -> None:

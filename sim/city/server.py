@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from sim.city.catalog import procedures
+from sim.city.catalog import document as catalog_document
 from sim.city.db import PHONE_RE, CityDb, SimClock, iso
 from sim.city.faults import Fault, FaultConfigError, FaultInjector, FaultPlan
 
@@ -434,12 +434,8 @@ class CitySim:
 
     def catalog_doc(self) -> tuple[str, str]:
         if self._catalog is None:
-            import hashlib
-            procs = procedures()
-            text = json.dumps(procs, ensure_ascii=False, sort_keys=True)
-            version = hashlib.sha256(text.encode()).hexdigest()[:16]
-            self._catalog = (version, json.dumps({"version": version, "procedures": procs},
-                                                 ensure_ascii=False))
+            doc = catalog_document()
+            self._catalog = (doc["version"], json.dumps(doc, ensure_ascii=False))
         return self._catalog
 
     def stats(self) -> dict:
@@ -485,7 +481,7 @@ class CitySim:
             try:
                 row = self.db.add_result(
                     dossier_code=data["dossier_code"], kiosk_id=data["kiosk_id"],
-                    procedure_code=data.get("procedure_code", "HT-05"),
+                    procedure_code=data.get("procedure_code", "2.000635"),
                     phone=data.get("phone"), citizen_name=data.get("citizen_name"),
                     fee_due=data.get("fee_due"), id_check=data.get("id_check"))
             except KeyError as exc:

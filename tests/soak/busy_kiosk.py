@@ -45,11 +45,11 @@ TOKEN = "tok-soak-0123456789"
 KIOSK = "SOAK-Q6-01"
 STAFF = "staff:nv01"
 CATALOG = [
-    {"code": "KS-01", "name": {"vi": "Đăng ký khai sinh"}, "category": {"vi": "Hộ tịch"},
+    {"code": "1.001193", "name": {"vi": "Đăng ký khai sinh"}, "category": {"vi": "Hộ tịch"},
      "fee": 0, "tray_size": "S", "documents": {"vi": ["Tờ khai"]}},
-    {"code": "CT-03", "name": {"vi": "Chứng thực bản sao"}, "category": {"vi": "Chứng thực"},
+    {"code": "2.000815", "name": {"vi": "Chứng thực bản sao"}, "category": {"vi": "Chứng thực"},
      "fee": 0, "tray_size": "M", "documents": {"vi": ["Bản chính"]}},
-    {"code": "XD-04", "name": {"vi": "Cấp phép xây dựng"}, "category": {"vi": "Xây dựng"},
+    {"code": "1.013225", "name": {"vi": "Cấp phép xây dựng"}, "category": {"vi": "Xây dựng"},
      "fee": 0, "tray_size": "L", "documents": {"vi": ["Bản vẽ"]}},
 ]
 ZONE_START = datetime(2026, 12, 1, 7, 0)
