@@ -42,6 +42,8 @@ class KioskServices:
     alerts: object = None
     upkeep: object = None
     power: object = None
+    vneid: object = None
+    appointments: object = None
     recovery: dict = field(default_factory=dict)
     startup_problems: dict = field(default_factory=dict)   # device → what went wrong
     _closers: list = field(default_factory=list)
@@ -158,7 +160,10 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
         s.power = _try(s, "ups", lambda: _power_guard(cfg, s))
     s.otp = OtpService(clock=clock, key=key, send=s.sync.sms.send)
     from kiosk.appointments import AppointmentBook, calendar_for
+    from kiosk.vneid import VneidIdentifier
     appointments = AppointmentBook(store, clock, lambda: calendar_for(cfg, s.sync.catalog))
+    s.appointments = appointments
+    s.vneid = VneidIdentifier(getattr(s.sync, "vneid", None))
     offices = {"vi": cfg.kiosk.office, "en": cfg.kiosk.office_en or cfg.kiosk.office,
                "zh": cfg.kiosk.office_zh or cfg.kiosk.office}
     s.citizen = CitizenService(

@@ -11,7 +11,7 @@ import json
 import logging
 from datetime import timezone
 
-from kiosk.catalog import meta, newer, paper_lines, snapshot
+from kiosk.catalog import for_kiosk, meta, newer, snapshot
 from kiosk.store import Store
 from sync.client import CityClient
 
@@ -19,21 +19,6 @@ log = logging.getLogger(__name__)
 ETAG_KEY = "sync.catalog_etag"
 FETCHED_KEY = "sync.catalog_fetched_at"
 META_KEY = "sync.catalog_meta"
-LANGS = ("vi", "en", "zh")
-
-
-def for_kiosk(p: dict) -> dict:
-    """The city's record → the citizen service's shape (names, category and documents
-    per language), keeping the city's fields too."""
-    docs = p.get("papers") or p.get("documents") or []
-    return {
-        **p,
-        "names": p.get("name") or {},
-        "category": p.get("category") or p.get("field") or {},
-        "required_docs": paper_lines(docs),
-        "online_allowed": bool(p.get("online")),
-        "needs_id_check": bool(p.get("id_check")),
-    }
 
 
 class CatalogCache:

@@ -12,6 +12,7 @@ from sync.schema import ensure_schema
 from sync.sms import SmsRouter
 from sync.token import read_token
 from sync.uploads import UploadQueue
+from sync.vneid import CityVneid
 from sync.worker import SyncService
 
 
@@ -34,7 +35,7 @@ def build_sync(cfg, ledger, store, clock, modem=None, *, health=None,
         software = version("dossier-kiosk")
     except Exception:
         software = ""
-    return SyncService(
+    service = SyncService(
         client=client, store=store, ledger=ledger, clock=clock, outbox=outbox,
         results=ResultsInbox(store, client, clock, getattr(ledger, "pii", None)),
         catalog=CatalogCache(store, client, clock),
@@ -44,3 +45,5 @@ def build_sync(cfg, ledger, store, clock, modem=None, *, health=None,
         payments=CityPayments(foreground), extra_clients=[foreground],
         backoff=Backoff(city.retry_base_s, city.retry_cap_s),
         heartbeat_s=city.heartbeat_s, results_poll_s=city.results_poll_s)
+    service.vneid = CityVneid(foreground)      # identification asked for from the UI
+    return service

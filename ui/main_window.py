@@ -26,12 +26,13 @@ log = logging.getLogger(__name__)
 def screen_classes():
     from ui.screens import (catalog, done, identify, idle, otp, payment, phone, pickup,
                             pickup_id, privacy, problem, procedure, rating, scan, status,
-                            status_result, tray, welcome)
+                            status_result, tray, vneid, welcome)
     return [
         (welcome.WelcomeScreen, {}),
         (catalog.CatalogScreen, {}),
         (procedure.ProcedureScreen, {}),
         (identify.IdentifyScreen, {}),
+        (vneid.VneidScreen, {}),
         (privacy.PrivacyScreen, {}),
         (phone.PhoneScreen, {"flow": "deposit"}),
         (otp.OtpScreen, {"flow": "deposit"}),
@@ -77,9 +78,10 @@ class CitizenWindow(QMainWindow):
     reset_done = pyqtSignal(str)                   # reason
 
     def __init__(self, citizen, cfg, clock, *, speaker: Speaker | None = None,
-                 code_reader=None):
+                 code_reader=None, vneid=None):
         super().__init__()
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
+        self.vneid = vneid          # kiosk.vneid.VneidIdentifier, None without the link
         self.tr = I18n(cfg.kiosk.languages[0] if cfg.kiosk.languages else "vi")
         self.ops = OpRunner(self)
         self.speaker = speaker or Speaker(enabled=cfg.ui.speech)
@@ -328,7 +330,7 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
     day's remote control (``ui.remote``); on a real kiosk that does nothing."""
     from ui import remote
     window = CitizenWindow(services.citizen, services.cfg, services.clock,
-                           code_reader=code_reader)
+                           code_reader=code_reader, vneid=getattr(services, "vneid", None))
     remote.install(window)
     return window
 
@@ -359,7 +361,7 @@ def main(argv=None) -> int:
     from ui.demo_world import DemoWorld
     app = QApplication.instance() or QApplication(sys.argv[:1])
     world = DemoWorld(config=load_config(args.config))
-    win = CitizenWindow(world.citizen, world.cfg, world.clock)
+    win = CitizenWindow(world.citizen, world.cfg, world.clock, vneid=world.vneid)
     win.resize(1920, 1080)
     if world.cfg.ui.fullscreen:
         win.showFullScreen()

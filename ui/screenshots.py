@@ -19,6 +19,11 @@ from PyQt5.QtWidgets import QApplication  # noqa: E402
 
 SIZE = (1920, 1080)
 PHONE = "0912345678"
+# a card issued before July 2025 carries the old address; the kiosk adds the 2025 ward
+CARD = ("079123456789|123456789|Trần Thị Mai|01011960|Nữ|"
+        "107 Cao Văn Lầu, Phường 2, Quận 6, TP.HCM|01012021")
+# the evening before Tết 2027 (the example of docs/calendar.md): received 11/02/2027
+AT = (2027, 2, 3, 20, 15)
 
 
 def settle(win, timeout: float = 5.0) -> None:
@@ -50,7 +55,7 @@ def scenes(win, world):
 
     def verified(code="1.013225"):
         dep = deposit(code)
-        cit.identify(dep, "079123456789|123456789|Trần Thị Mai|01011960|Nữ|Q6|01012021")
+        cit.identify(dep, CARD)
         cit.deposit_phone(dep, PHONE)
         cit.deposit_code(dep, world.sms.last_code())
         return dep
@@ -100,6 +105,32 @@ def scenes(win, world):
         d = world.load_result(PHONE)
         win.go("status-result", items=[cit.status(d["code"])])
 
+    def s_status_waiting():
+        s_done()
+        settle(win)
+        code = win.session["deposit"].code
+        win.home("home")
+        win.go("status-result", items=[cit.status(code)])
+
+    def s_privacy():
+        dep = deposit("1.001193")
+        cit.identify(dep, CARD)
+        win.go("deposit-privacy")
+
+    def s_vneid():
+        deposit("1.001193")
+        win.go("deposit-vneid")
+
+    def s_vneid_refused():
+        s_vneid()
+        settle(win)
+        world.vneid_link.refuse()
+        end = time.monotonic() + 5
+        screen = win.screens["deposit-vneid"]
+        while time.monotonic() < end and not screen.error.isVisible():
+            QApplication.instance().processEvents()
+            time.sleep(0.02)
+
     def s_idle():
         deposit("1.001193")
         win.go("deposit-phone")
@@ -121,7 +152,9 @@ def scenes(win, world):
         ("deposit-catalog", s_catalog),
         ("deposit-procedure", simple("deposit-procedure")),
         ("deposit-identify", simple("deposit-identify")),
-        ("deposit-privacy", simple("deposit-privacy")),
+        ("deposit-vneid", s_vneid),
+        ("deposit-vneid-refused", s_vneid_refused),
+        ("deposit-privacy", s_privacy),
         ("deposit-phone", simple("deposit-phone")),
         ("deposit-otp", simple("deposit-otp")),
         ("deposit-scan", s_scan),
@@ -135,6 +168,7 @@ def scenes(win, world):
         ("pickup-tray", s_pickup_tray),
         ("status", simple("status")),
         ("status-result", s_status_result),
+        ("status-waiting", s_status_waiting),
         ("problem", lambda: (win.home("home"), win.problem("tray.none_free", size="L"))),
         ("idle-warning", s_idle),
     ]
@@ -147,8 +181,12 @@ def each_screen(languages=("vi", "en", "zh"), *, large_text=False, high_contrast
     from ui.main_window import CitizenWindow
     app = QApplication.instance() or QApplication(sys.argv[:1])
     for lang in languages:
-        world = DemoWorld()
-        win = CitizenWindow(world.citizen, world.cfg, world.clock)
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+        from kiosk.clock import ManualClock
+        clock = ManualClock(datetime(*AT, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+        world = DemoWorld(clock=clock, catalog="snapshot")
+        win = CitizenWindow(world.citizen, world.cfg, world.clock, vneid=world.vneid)
         try:
             win.setFixedSize(*SIZE)
             win.show()
@@ -161,6 +199,8 @@ def each_screen(languages=("vi", "en", "zh"), *, large_text=False, high_contrast
                 setup()
                 settle(win)
                 yield stem, lang, win
+                if stem == "deposit-done" and world.receipts.printed:
+                    yield "receipt", lang, world.receipts.printed[-1]
                 win.idle_overlay.hide()
             win.home("home")
             settle(win)
@@ -191,7 +231,13 @@ def render(out: Path, languages=("vi", "en", "zh"), *, large_text=False,
     for stem, lang, win in each_screen(languages, large_text=large_text,
                                        high_contrast=high_contrast, only=only):
         path = out / f"{stem}{suffix}.{lang}.png"
-        save_small_png(win.grab(), path)
+        if isinstance(win, Path):          # a printed receipt (already a PNG)
+            if suffix:
+                continue
+            import shutil
+            shutil.copyfile(win, path)
+        else:
+            save_small_png(win.grab(), path)
         written.append(path)
     return written
 

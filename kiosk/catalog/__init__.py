@@ -81,3 +81,34 @@ def handling_body(body: dict | None, lang: str, offices: dict) -> str:
     if body.get("level", "ward") == "ward" or not (body.get(lang) or body.get("vi")):
         return offices.get(lang) or offices.get("vi") or ""
     return body.get(lang) or body.get("vi") or ""
+
+
+def for_kiosk(p: dict) -> dict:
+    """The city's record → the citizen service's shape (names, category and papers per
+    language), keeping the city's fields too."""
+    docs = p.get("papers") or p.get("documents") or []
+    return {
+        **p,
+        "names": p.get("name") or p.get("names") or {},
+        "category": p.get("category") or p.get("field") or {},
+        "required_docs": paper_lines(docs),
+        "online_allowed": bool(p.get("online")),
+        "needs_id_check": bool(p.get("id_check")),
+    }
+
+
+class SnapshotCatalog:
+    """The shipped snapshot alone, with the catalog cache's interface (demo world,
+    screenshots, a kiosk without a city link)."""
+
+    def all_procedures(self) -> list[dict]:
+        return [for_kiosk(p) for p in snapshot()["procedures"]]
+
+    def procedures(self) -> list[dict]:
+        return [p for p in self.all_procedures() if p.get("kiosk_receive", True)]
+
+    def source(self) -> dict:
+        return meta(snapshot(), "snapshot")
+
+    def calendar(self) -> dict:
+        return snapshot().get("calendar") or {}

@@ -150,6 +150,11 @@ class Catalog:
     def refresh(self) -> None:
         self._items = None
 
+    def version(self) -> dict:
+        """Which catalog is shown (``origin``, ``version``, ``published``), if known."""
+        src = getattr(self._source, "source", None)
+        return src() if callable(src) else {}
+
     def get(self, code: str) -> Procedure:
         for p in self.items():
             if p.code == code:
@@ -235,11 +240,11 @@ class PayeeAccount:
 
 PRIVACY_NOTICE = {
     "vi": ("THÔNG BÁO VỀ DỮ LIỆU CÁ NHÂN\n"
-           "Số điện thoại của bạn chỉ dùng để gửi mã xác thực và báo tình trạng hồ sơ.\n"
+           "Số điện thoại của Ông/Bà chỉ dùng để gửi mã xác thực và báo tình trạng hồ sơ.\n"
            "Số CCCD chỉ dùng để đối chiếu khi nhận kết quả.\n"
            "Máy chỉ lưu dạng mã hóa và dạng che (******678), và xóa khi hồ sơ kết thúc "
            "và hết thời hạn lưu trữ.\n"
-           "Bạn có thể hỏi hoặc yêu cầu xóa qua đường dây nóng {hotline}."),
+           "Ông/Bà có thể hỏi hoặc yêu cầu xóa qua tổng đài {hotline}."),
     "en": ("ABOUT YOUR PERSONAL DATA\n"
            "Your phone number is used only to send you codes and news about your dossier.\n"
            "Your ID number is used only to check it is you when you pick up a result.\n"

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from sim.city.catalog import document as catalog_document
 from sim.city.db import PHONE_RE, CityDb, SimClock, iso
 from sim.city.faults import Fault, FaultConfigError, FaultInjector, FaultPlan
+from sim.city import vneid
 
 log = logging.getLogger("sim.city")
 API = "/api/v1"
@@ -322,6 +323,16 @@ class _Handler(BaseHTTPRequestHandler):
             raise _error(404, "not_found", f"no payment {pid}")
         return 200, _payment_view(row), {}
 
+    def h_vneid(self, kiosk, query, fault, rid=None):
+        try:
+            if rid is None:
+                status, body = self.sim.vneid.create(kiosk, self._json())
+            else:
+                status, body = self.sim.vneid.status(kiosk, rid)
+        except vneid.VneidError as exc:
+            raise _error(exc.status, exc.code, exc.message)
+        return status, body, {}
+
     def h_heartbeat(self, kiosk, query, fault):
         data = self._json()
         self.sim.db.heartbeat(kiosk, data)
@@ -346,6 +357,8 @@ _ROUTES = [
     ("POST", r"/payments", _Handler.h_payment_create),
     ("GET", r"/payments/([A-Z0-9]+)", _Handler.h_payment_status),
     ("POST", r"/heartbeat", _Handler.h_heartbeat),
+    ("POST", r"/vneid/requests", _Handler.h_vneid),
+    ("GET", r"/vneid/requests/([0-9a-f]{16})", _Handler.h_vneid),
 ]
 
 
@@ -383,6 +396,7 @@ class CitySim:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._catalog: tuple[str, str] | None = None
+        self.vneid = vneid.VneidDesk(self.clock)
 
     # ---- life ------------------------------------------------------------------------
     def start(self) -> "CitySim":
@@ -470,6 +484,10 @@ class CitySim:
             return 200, {"now": iso(self.clock.now()), "offset_s": self.clock.offset_s}, {}
         if path == "/_sim/stats":
             return 200, self.stats(), {}
+        if path.startswith("/_sim/vneid"):
+            answer = vneid.control(self.vneid, method, path, handler._json)
+            if answer is not None:
+                return (*answer, {})
         if path == "/_sim/events":
             return 200, {"events": self.db.events(kiosk)}, {}
         if path == "/_sim/heartbeat":

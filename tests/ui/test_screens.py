@@ -16,7 +16,8 @@ class Ui:
         self.qtbot = qtbot
         self.clock = ManualClock()
         self.world = DemoWorld(tmp_path, clock=self.clock)
-        self.win = CitizenWindow(self.world.citizen, self.world.cfg, self.clock)
+        self.win = CitizenWindow(self.world.citizen, self.world.cfg, self.clock,
+                                 vneid=self.world.vneid)
         qtbot.addWidget(self.win)
         self.win.resize(1920, 1080)
         self.win.show()
