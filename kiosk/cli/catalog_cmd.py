@@ -47,12 +47,14 @@ def catalog_list(args) -> int:
     cfg, err = _load(args)
     if cfg is None:
         return err
+    from kiosk.catalog import handling_body
     procs, source = _catalog(cfg)
     offered = [p for p in procs if p.get("kiosk_receive", True) or args.all]
+    here = {"vi": cfg.kiosk.office}
     rows = [{"code": p["code"], "name_vi": p["names"].get("vi", ""),
              "name_en": p["names"].get("en", ""), "name_zh": p["names"].get("zh", ""),
              "field": (p.get("field") or p.get("category") or {}).get("vi", ""),
-             "handling_body": (p.get("handling_body") or {}).get("vi", ""),
+             "handling_body": handling_body(p.get("handling_body"), "vi", here),
              "handling_level": (p.get("handling_body") or {}).get("level", "ward"),
              "processing_days": int(p.get("processing_days") or 0),
              "fee": int(p.get("fee") or 0), "fee_online": int(p.get("fee_online") or 0),

@@ -422,4 +422,8 @@ def checks(s: dict) -> dict[str, bool]:
         "no_event_duplicated": s["duplicates_at_server"] == 0,
         "journal_chain_ok": bool(s["audit_chain_ok"]),
         "no_wrong_tray_opened": s["wrong_tray_opened"] == 0,
+        # a kiosk that offers nothing (an empty catalog) hands in nothing: not a good day
+        "deposits_made": s["citizens"] == 0 or s["deposits"] > 0,
+        "no_visit_stopped_at_the_catalog":
+            not any(v["stage"] == "catalog" for v in s.get("visits_stopped", [])),
     }

@@ -112,6 +112,7 @@ class CatalogScreen(Screen):
             fee = self.tr("fee.amount", amount=amount) if p.fee else self.tr("fee.free")
             name = "\n".join(textwrap.wrap(p.name(lang), 26 if lang == "zh" else 46))
             b.setText(f"{name}\n{fee}")
+            b.setAccessibleName(p.name(lang))        # read aloud, and found, in one piece
             b.clicked.connect(lambda _=False, code=p.code: self.choose(code))
             self.results_col.addWidget(b)
             self.proc_btns[p.code] = b
