@@ -29,7 +29,8 @@ LABELS = {"vi": "Ngày hẹn trả kết quả", "en": "Date to collect the resu
 
 def label(lang: str, day: date) -> str:
     """'Ngày hẹn trả kết quả: 17/02/2027' in the citizen's language."""
-    return f"{LABELS.get(lang, LABELS['vi'])}: {day:%d/%m/%Y}"
+    colon = "：" if lang == "zh" else ": "
+    return f"{LABELS.get(lang, LABELS['vi'])}{colon}{day:%d/%m/%Y}"
 
 
 def calendar_for(cfg, catalog=None) -> WorkCalendar:

@@ -194,6 +194,9 @@ class _Canvas:
              font_path: str | None = None) -> None:
         font = load_font(size, bold, font_path)
         text = unicodedata.normalize("NFC", text)
+        if font_path is None and missing_glyphs(font, text):     # Chinese: a CJK font
+            from kiosk.receipt_fonts import fallback_for
+            font = fallback_for(text, size, bold) or font
         self._check(font, text)
         ascent, descent = font.getmetrics()
         for line in self._wrap(text, font):

@@ -450,7 +450,7 @@ class CitizenService:
                     citizen_name=deposit.name or None,
                     data={"txn": deposit.txn, "payment": deposit.payment_state, **promise},
                     fields={"payment": deposit.payment_state},
-                    city_extra=self._address_for_city(deposit))
+                    city_extra={**promise, **self._address_for_city(deposit)})
                 self._keep_promise(dossier["code"], promise)
                 self.ledger.move_tray(tray_id, T.RESERVED, actor=ACTOR, reason="deposit",
                                       txn=deposit.txn, dossier_code=dossier["code"],
@@ -692,6 +692,7 @@ class CitizenService:
         if not deposit.pages:
             raise CitizenError("scanner.no_paper", "scan the papers first")
         pdf = self.pages_pdf(deposit.pages)
+        promise = self._promise(deposit)
         with self.ledger.transaction():
             dossier = self.ledger.create_dossier(
                 procedure_code=deposit.procedure.code,
@@ -699,11 +700,10 @@ class CitizenService:
                 phone=deposit.phone, id_number=deposit.id_number,
                 tray_size=deposit.procedure.tray_size, fee=deposit.procedure.fee,
                 channel="kiosk-online", citizen_name=deposit.name or None,
-                data={"txn": deposit.txn, "pages": len(deposit.pages),
-                      **self._promise(deposit)},
+                data={"txn": deposit.txn, "pages": len(deposit.pages), **promise},
                 fields={"payment": deposit.payment_state},
-                city_extra=self._address_for_city(deposit))
-            self._keep_promise(dossier["code"], self._promise(deposit))
+                city_extra={**promise, **self._address_for_city(deposit)})
+            self._keep_promise(dossier["code"], promise)
             self.ledger.move_dossier(dossier["code"], D.SUBMITTED_ONLINE, actor=ACTOR,
                                      reason="scanned and submitted at the machine",
                                      data={"pdf_bytes": len(pdf),
