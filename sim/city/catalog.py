@@ -87,15 +87,15 @@ D: dict[str, tuple[str, str, str]] = {      # paper id → (vi, en, zh)
 }
 
 F: dict[str, tuple[str, str, str]] = {      # field → (vi, en, zh)
-    "HT": ("Hộ tịch", "Civil status registration", "民事身份登记"),
+    "HT": ("Hộ tịch", "Civil status", "民事身份登记"),
     "NC": ("Nuôi con nuôi", "Adoption", "收养"),
     "CT": ("Chứng thực", "Certification", "认证"),
-    "CU": ("Cư trú", "Residence registration", "居住登记"),
-    "KD": ("Hộ kinh doanh", "Household business", "个体工商户"),
+    "CU": ("Cư trú", "Residence", "居住登记"),
+    "KD": ("Hộ kinh doanh", "Small business", "个体工商户"),
     "XD": ("Xây dựng", "Construction", "建筑"),
-    "BT": ("Bảo trợ xã hội", "Social protection", "社会保护"),
-    "GN": ("Giảm nghèo", "Poverty reduction", "减贫"),
-    "NCC": ("Người có công", "People with meritorious service", "有功人员"),
+    "BT": ("Bảo trợ xã hội", "Social welfare", "社会保护"),
+    "GN": ("Giảm nghèo", "Poor households", "减贫"),
+    "NCC": ("Người có công", "People of merit", "有功人员"),
 }
 WARD = {"level": "ward", "vi": "Trung tâm Phục vụ hành chính công phường nơi nhận hồ sơ",
         "en": "the Ward Public Administration Service Centre that received the dossier",

@@ -88,6 +88,7 @@ class CatalogScreen(Screen):
         for cat in self.win.citizen.catalog.categories(lang):
             b = self.button(height_mm=17)
             b.setText(cat)
+            b.setAccessibleName(cat)
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, c=cat: self.pick_category(c))
             self.cat_col.addWidget(b)
