@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from kiosk.calendar import WorkCalendar
 from kiosk.store import register_migrations
 
-register_migrations([("core-0002-appointments", [
+register_migrations([("kiosk-0001-appointments", [
     """CREATE TABLE appointments (
         id INTEGER PRIMARY KEY, dossier_code TEXT NOT NULL, date TEXT NOT NULL,
         basis TEXT NOT NULL, received_on TEXT, working_days INTEGER, set_at TEXT NOT NULL,

@@ -1,4 +1,5 @@
-"""GSM modem text: UCS2 hex for Vietnamese, the 70-character split, +CMS ERROR meanings.
+"""GSM modem text: UCS2 hex for Vietnamese, +CMS ERROR meanings, and the 70-character
+split (from ``hardware.sms_text``, shared with the receipts).
 
 Pure functions, apart from the serial link, so they can be tested byte for byte.
 """
@@ -6,7 +7,12 @@ from __future__ import annotations
 
 import re
 
-SMS_LIMIT = 70                      # UCS2 characters in one single-part SMS
+from hardware.sms_text import SMS_LIMIT, split_sms, ucs2_len
+
+__all__ = ["SMS_LIMIT", "CTRL_Z", "CMS_ERRORS", "SIM_PROBLEMS", "cms_error", "describe_cms",
+           "from_ucs2_hex", "message_ref", "parse_csq", "rssi_dbm", "split_sms",
+           "to_ucs2_hex", "ucs2_len"]
+
 CTRL_Z = b"\x1a"
 
 # 3GPP TS 27.005 §3.2.5 and 24.011 causes a kiosk meets; (meaning, transient?)
@@ -44,10 +50,6 @@ CMS_ERRORS: dict[int, tuple[str, bool]] = {
 SIM_PROBLEMS = {310, 311, 313, 316, 322, 330, 50, 8}
 
 
-def ucs2_len(text: str) -> int:
-    return len(text.encode("utf-16-be")) // 2
-
-
 def to_ucs2_hex(text: str) -> str:
     """'Mai' → '004D00610069': what AT+CSCS="UCS2" expects for numbers and text."""
     return text.encode("utf-16-be").hex().upper()
@@ -55,40 +57,6 @@ def to_ucs2_hex(text: str) -> str:
 
 def from_ucs2_hex(hex_text: str) -> str:
     return bytes.fromhex(hex_text.strip()).decode("utf-16-be")
-
-
-def split_sms(text: str, limit: int = SMS_LIMIT) -> list[str]:
-    """``text`` if it fits one SMS, else parts ending ' (k/n)', split between words."""
-    text = " ".join(text.split())
-    if not text:
-        raise ValueError("an SMS needs some text")
-    if ucs2_len(text) <= limit:
-        return [text]
-    for total in range(2, 1000):
-        room = limit - len(f" ({total}/{total})")
-        parts: list[str] = []
-        cur = ""
-        for word in text.split(" "):
-            while ucs2_len(word) > room:          # a word longer than a part: hard break
-                head = word
-                while ucs2_len(head) > room:
-                    head = head[:-1]
-                if cur:
-                    parts.append(cur)
-                    cur = ""
-                parts.append(head)
-                word = word[len(head):]
-            trial = f"{cur} {word}" if cur else word
-            if ucs2_len(trial) <= room:
-                cur = trial
-            else:
-                parts.append(cur)
-                cur = word
-        if cur:
-            parts.append(cur)
-        if len(parts) <= total:
-            return [f"{p} ({i}/{len(parts)})" for i, p in enumerate(parts, 1)]
-    raise ValueError("text too long to send as SMS")
 
 
 _CMS = re.compile(r"\+CMS ERROR:\s*(\d{1,5}\b|[A-Za-z ].*)")

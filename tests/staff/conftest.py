@@ -1,41 +1,20 @@
 """Fixtures of the staff tests: a real SQLite ledger, lock boards simulated on a pty,
-the city simulator on 127.0.0.1 for results and SMS."""
+the city simulator on 127.0.0.1 for results and SMS (shared fixtures:
+tests/support/fixtures.py)."""
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from hardware.lockboard.factory import build_lock_bank
 from kiosk.auth.staff import StaffAuth
 from kiosk.clock import ManualClock
-from kiosk.config import DEFAULT_CONFIG, parse_config
-from kiosk.pii import Pii
 from kiosk.services.doors import DoorService
-from kiosk.services.ledger import Ledger
 from kiosk.services.rounds import RoundService
-from kiosk.store import Store
-from sim.lockboard import SimLockBus
+from tests.support.fixtures import board_lock, sim_profile  # noqa: F401 (re-exported)
 
 KIOSK_ID = "TEST-STAFF"
 ZONE = "Asia/Ho_Chi_Minh"
-
-
-def sim_profile(data_dir: Path, port: str, **sections) -> "KioskConfig":  # noqa: F821
-    data = tomllib.loads(Path(DEFAULT_CONFIG).read_text("utf-8"))
-    data["kiosk"]["data_dir"] = str(data_dir)
-    data["kiosk"]["id"] = KIOSK_ID
-    data["lock_buses"][0]["port"] = port
-    for key, value in sections.items():
-        data[key] = {**data.get(key, {}), **value}
-    return parse_config(data, "test-profile", str(data_dir))
-
-
-def board_lock(profile, tray_id: str) -> tuple[int, int]:
-    spec = next(t for t in profile.trays() if t.id == tray_id)
-    return spec.board, spec.lock
 
 
 @pytest.fixture
@@ -44,36 +23,23 @@ def clock():
 
 
 @pytest.fixture
-def sim_bus(tmp_path):
-    bus = SimLockBus(tmp_path / "dev" / "lockbus-a", boards=[0, 1], seed=11)
-    yield bus
-    bus.close()
+def kiosk_id():
+    return KIOSK_ID
+
+
+@pytest.fixture
+def bus_seed():
+    return 11
 
 
 @pytest.fixture
 def profile(tmp_path, sim_bus):
-    return sim_profile(tmp_path, sim_bus.path)
+    return sim_profile(tmp_path, sim_bus.path, kiosk_id=KIOSK_ID)
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "kiosk.db")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def ledger(store, clock, profile):
-    led = Ledger(store, clock, Pii(b"staff-test-key-0123456789abcdef"), kiosk_id=KIOSK_ID)
-    led.sync_trays(profile.trays())
-    return led
-
-
-@pytest.fixture
-def bank(profile):
-    b = build_lock_bank(profile)
-    yield b
-    b.close()
+def ledger_trays(profile):
+    return profile.trays()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Fixtures of the sync tests: the city simulator on a free loopback port, a real
-kiosk database with the sync tables, and a sync service wired by hand."""
+kiosk database with the sync tables, and a sync service wired by hand (the clock, store
+and ledger are the shared ones of tests/support/fixtures.py)."""
 from __future__ import annotations
 
 import random
@@ -7,10 +8,6 @@ import threading
 
 import pytest
 
-from kiosk.clock import ManualClock
-from kiosk.pii import Pii
-from kiosk.services.ledger import Ledger
-from kiosk.store import Store
 from sim.city import CitySim
 from sync.backoff import Backoff
 from sync.catalog import CatalogCache
@@ -27,23 +24,6 @@ from sync.worker import SyncService
 TOKEN = "tok-test-0123456789"
 KIOSK = "TEST-01"          # the kiosk id of the shared ledger fixture
 PHONE = "0912345678"       # Trần Thị Mai, a made-up citizen
-
-
-@pytest.fixture
-def clock():
-    return ManualClock()
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "kiosk.db")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def ledger(store, clock):
-    return Ledger(store, clock, Pii(b"test-key-0123456789abcdef"), kiosk_id=KIOSK)
 
 
 @pytest.fixture

@@ -40,7 +40,8 @@ def keys_used_in_code():
     used |= {f"welcome.{k}{h}" for k in ("deposit", "pickup", "status") for h in ("", ".hint")}
     used |= {f"phone.why.{flow}" for flow in ("deposit", "pickup", "status")}
     reasons = set()
-    for path in (KIOSK / "services" / "citizen.py", KIOSK / "auth" / "otp.py"):
+    citizen = sorted((KIOSK / "services" / "citizen").glob("*.py"))   # the citizen package
+    for path in (*citizen, KIOSK / "auth" / "otp.py"):
         src = path.read_text("utf-8")
         reasons |= set(re.findall(r'CitizenError\(\s*"([a-z_.]+)"', src))
         reasons |= set(re.findall(r'reason = "([a-z_.]+)"', src))

@@ -23,7 +23,7 @@ CJK_SAMPLE = "领取结果日期坊公共行政服务中心"
 def cjk_font_file(bold: bool = False) -> str | None:
     if not shutil.which("fc-match"):
         return None
-    from kiosk.receipts import missing_glyphs
+    from kiosk.receipts.fonts import missing_glyphs
     for family in CJK_FAMILIES:
         try:
             path = subprocess.run(
@@ -45,7 +45,7 @@ def cjk_font_file(bold: bool = False) -> str | None:
 @functools.lru_cache(maxsize=32)
 def fallback_for(text: str, size: int, bold: bool):
     """A CJK font covering every character of ``text``, or None."""
-    from kiosk.receipts import missing_glyphs
+    from kiosk.receipts.fonts import missing_glyphs
     path = cjk_font_file(bold)
     if path is None:
         return None
