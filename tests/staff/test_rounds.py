@@ -199,7 +199,7 @@ def test_take_back_expired_tells_where_to_collect(rounds, ledger, doors, sim_bus
     assert ledger.tray(take.tray)["state"] == T.EMPTY.value
     msg = json.loads(outbox(ledger, "sms.request")[-1]["payload"])
     assert msg["template"] == "result.returned"
-    assert "107 Cao Van Lau" in msg["text"] and "UBND Quan 6" in msg["text"]
+    assert "107 Cao Van Lau" in msg["text"] and "phuong Binh Tay" in msg["text"]
     report = rounds.finish(run2, print_report=False)
     assert report["returned"] == [{"code": "HS261120-RT5YU", "tray": take.tray,
                                    "confirmed": "scanned"}]
