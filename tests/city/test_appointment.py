@@ -92,3 +92,9 @@ def test_labels_in_three_languages():
     assert label("vi", d) == "Ngày hẹn trả kết quả: 12/02/2027"
     assert label("en", d) == "Date to collect the result: 12/02/2027"
     assert label("zh", d) == "领取结果日期：12/02/2027"
+
+
+def test_sms_e_receipt_gives_the_date(world):
+    dep = deposit(world, "1.001193")
+    world.citizen.send_receipts(dep)
+    assert "Hen tra ket qua: 12/02/2027" in world.sms.messages[-1][1]

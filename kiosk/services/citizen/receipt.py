@@ -82,8 +82,11 @@ class ReceiptSteps:
         except CitizenError as exc:
             log.info("receipt for %s not printed: %s", deposit.code, exc)
         if self.sms is not None and deposit.phone:
+            due = receipt.get("appointment_date")
             text = (f"Ho so {deposit.code} da duoc tiep nhan luc {receipt['when']}"
-                    f" ({deposit.procedure.code}). Tra cuu: may ho so hoac {self.hotline}.")
+                    f" ({deposit.procedure.code})."
+                    + (f" Hen tra ket qua: {due:%d/%m/%Y}." if due else "")
+                    + f" Tra cuu: may ho so hoac {self.hotline}.")
             try:
                 self.sms.send(deposit.phone, text, key=f"receipt-{deposit.code}")
                 sms = True
