@@ -12,7 +12,7 @@ import sys
 from datetime import datetime
 
 
-def _catalog(cfg):
+def offered_catalog(cfg):
     """(procedures as the kiosk shows them, which catalog) without touching the city."""
     from kiosk.catalog import meta, snapshot
     from kiosk.catalog import for_kiosk
@@ -48,7 +48,7 @@ def catalog_list(args) -> int:
     if cfg is None:
         return err
     from kiosk.catalog import handling_body
-    procs, source = _catalog(cfg)
+    procs, source = offered_catalog(cfg)
     offered = [p for p in procs if p.get("kiosk_receive", True) or args.all]
     here = {"vi": cfg.kiosk.office}
     rows = [{"code": p["code"], "name_vi": p["names"].get("vi", ""),
@@ -87,7 +87,7 @@ def catalog_due(args) -> int:
               "2027-02-03T20:15+07:00", file=sys.stderr)
         return 2
     from kiosk.appointments import calendar_for
-    procs, source = _catalog(cfg)
+    procs, source = offered_catalog(cfg)
     proc = next((p for p in procs if p["code"] == args.code), None)
     if proc is None:
         print(f"kiosk: no procedure {args.code!r} in catalog {source['version']}; "

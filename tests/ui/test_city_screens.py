@@ -124,7 +124,8 @@ def test_catalog_screen_says_which_version_it_shows(qtbot, tmp_path):
 def test_done_screen_shows_the_date_to_come_back(ui):
     scan = ui.deposit_until_scan("1.001193")
     ui.click(scan.skip_btn)
-    ui.wait_screen("deposit-tray")
+    tray = ui.wait_screen("deposit-tray")
+    ui.qtbot.waitUntil(lambda: tray.door.state == "open", timeout=5000)
     dep = ui.win.session["deposit"]
     ui.world.doors.close_door(dep.tray_id, occupied=True)
     done = ui.wait_screen("deposit-done")
