@@ -83,6 +83,17 @@ class AppointmentBook:
         row = self.current(code)
         return date.fromisoformat(row["date"]) if row else None
 
+    def current_dates(self, codes: list[str]) -> dict[str, date]:
+        """The date in force for each of several dossiers, in one query."""
+        if not codes:
+            return {}
+        marks = ",".join("?" * len(codes))
+        out: dict[str, date] = {}
+        for r in self.store.query(f"SELECT dossier_code, date FROM appointments WHERE "
+                                  f"dossier_code IN ({marks}) ORDER BY id", list(codes)):
+            out[r["dossier_code"]] = date.fromisoformat(r["date"])   # newest row wins
+        return out
+
     def history(self, code: str) -> list[dict]:
         return [dict(r) for r in self.store.query(
             "SELECT * FROM appointments WHERE dossier_code = ? ORDER BY id", (code,))]

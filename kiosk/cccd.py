@@ -19,6 +19,14 @@ _GENDERS = {"nam": "Nam", "nữ": "Nữ", "nu": "Nữ"}
 # Dossier codes the kiosk issues: HS + YYMMDD + '-' + 5 characters without 0/O/1/I.
 _DOSSIER_CODE = re.compile(r"HS[0-9]{6}-[2-9A-HJ-NP-Z]{5}")
 MAX_QR_TEXT = 1000   # a CCCD QR holds about 200 characters; anything far longer is not one
+MAX_NAME = 70        # the longest Vietnamese full names run to about 40 characters
+MAX_ADDRESS = 250
+# UTF-8 read in a single-byte code page (a reader set to Latin-1 or Windows-1252 makes
+# "Nguyá»…n" of "Nguyễn"): a lead byte (0xC2-0xF4) shows as one of Â..ô, and the
+# continuation byte after it (0x80-0xBF) as a sign no Vietnamese word holds there.
+_CONTINUATION = "".join(sorted({bytes([b]).decode("cp1252", "ignore") or chr(b)
+                                for b in range(0x80, 0xC0)} | {chr(b) for b in range(0x80, 0xC0)}))
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][" + re.escape(_CONTINUATION) + "]")
 
 
 class NotAnIdCard(ValueError):
@@ -27,6 +35,27 @@ class NotAnIdCard(ValueError):
     def __init__(self, reason: str):
         super().__init__(f"not a chip ID card QR: {reason}; offer manual entry of the ID number")
         self.reason = reason
+
+
+class ScanAgain(NotAnIdCard):
+    """A card QR that arrived damaged (wrong encoding, garbled or overlong name): the
+    card itself is fine, so the citizen is asked to scan it again, not to type."""
+
+    def __init__(self, reason: str):
+        ValueError.__init__(self, f"chip ID card QR read wrongly: {reason}; please scan again")
+        self.reason = reason
+
+
+def misread_text(text: str) -> str | None:
+    """Why ``text`` looks garbled by a wrong decoding, or None when it reads cleanly.
+
+    A replacement character (U+FFFD) or a '?' stands for bytes the reader could not
+    decode; mojibake is UTF-8 read in a single-byte code page (see ``_MOJIBAKE``)."""
+    if "\ufffd" in text or "?" in text:
+        return "it holds characters the reader could not decode"
+    if _MOJIBAKE.search(text):
+        return "it is UTF-8 text read in another code page (Latin-1 or cp1252)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,12 @@ def parse_cccd(text: str, *, today: date | None = None) -> Cccd:
         raise NotAnIdCard("the ID number is not 12 digits")
     if old_id and not _OLD_ID.fullmatch(old_id):
         raise NotAnIdCard("the old ID number is neither empty nor 9 digits")
+    for what, value, longest in (("name", name, MAX_NAME), ("address", address, MAX_ADDRESS)):
+        garbled = misread_text(value)          # before spaces are collapsed: U+0085 is one
+        if garbled:
+            raise ScanAgain(f"the {what} is garbled ({garbled})")
+        if len(" ".join(value.split())) > longest:
+            raise ScanAgain(f"the {what} is longer than a card holds ({longest} characters)")
     name = " ".join(name.split())
     if not name or any(c.isdigit() or unicodedata.category(c)[0] == "C" for c in name):
         raise NotAnIdCard("the name is empty or holds digits or control characters")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 
 # Vietnamese mobile prefixes after the 2018 renumbering (Viettel, Vinaphone, Mobifone,
 # Vietnamobile, Gmobile, Itelecom, Reddi, Wintel).
@@ -24,13 +25,37 @@ class InvalidPhone(ValueError):
     """Not a Vietnamese mobile number; the message says what to type instead."""
 
 
+_SEPARATORS = re.compile(r"[\s.\-()]")
+
+
+def _fold_digits(text: str) -> str:
+    """Unicode decimal digits (category Nd: fullwidth '２', Thai '๒', Arabic-Indic ...)
+    become ASCII, so the HMAC of a number does not depend on the keyboard it was typed
+    on. Other digit-like characters ('²', '①', '½') are no digits one can dial."""
+    out = []
+    for c in text:
+        if c.isascii():
+            out.append(c)
+        elif unicodedata.category(c) == "Nd":
+            out.append(str(unicodedata.decimal(c)))
+        elif c.isnumeric():
+            raise InvalidPhone(f"{c!r} ({unicodedata.name(c, 'a sign')}) is not a digit; "
+                               "type the number with the digits 0-9, e.g. 0912 345 678")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def normalize_phone(text: str) -> str:
-    digits = re.sub(r"[\s.\-()]", "", text or "")
+    """A Vietnamese mobile number as ten ASCII digits (0xxxxxxxxx); the message of
+    ``InvalidPhone`` says what to type instead. Differences from libphonenumber:
+    docs/phone-numbers.md."""
+    digits = _SEPARATORS.sub("", _fold_digits(text or ""))
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         raise InvalidPhone("a phone number has only digits, e.g. 0912 345 678")
     if len(digits) != 10:
         raise InvalidPhone(f"a mobile number has 10 digits; this one has {len(digits)}")

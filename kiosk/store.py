@@ -184,6 +184,12 @@ class Store:
         with self._lock:
             return [dict(r) for r in self.conn.execute(sql, params).fetchall()]
 
+    def rows(self, sql: str, params=()) -> list:
+        """Rows as they come (``sqlite3.Row``, read by index), for hot read paths that
+        would otherwise pay for a dict per row."""
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
     def query_one(self, sql: str, params=()) -> dict | None:
         with self._lock:
             row = self.conn.execute(sql, params).fetchone()

@@ -9,6 +9,7 @@ phone and ID numbers.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -77,14 +78,16 @@ class OutboxSender:
     # ---- one round trip --------------------------------------------------------------
     def send_batch(self) -> BatchOutcome:
         """Send the next batch; raises a retryable ``CityError`` when the link fails."""
-        first = self.pending(1)
-        if not first:
+        rows = self.pending(self.batch_size)       # one read; one-by-one mode slices it
+        if not rows:
             return BatchOutcome()
-        size = 1 if first[0]["id"] <= self._single_until else self.batch_size
-        rows = self.pending(size)
+        if rows[0]["id"] <= self._single_until:
+            rows = rows[:1]
         events = [{"key": r["key"], "kind": r["kind"], "dossier_code": r["dossier_code"],
                    "seq": r["id"], "created_at": r["created_at"],
                    "payload": json.loads(r["payload"])} for r in rows]
+        for r, e in zip(rows, events):
+            r["parsed"] = e["payload"]             # scrubbed from this, not parsed again
         try:
             answer = self.client.send_events(events)
         except CityRejected as exc:
@@ -129,13 +132,19 @@ class OutboxSender:
                             duplicates=len(set(answer.get("duplicates", [])) & set(done)),
                             dead=list(refused), left=left)
 
+    def _write(self):
+        """A write transaction, or none when send_batch already holds one (no savepoint
+        per batch: nothing inside needs rolling back on its own)."""
+        return contextlib.nullcontext() if self.store.in_write else self.store.write()
+
     def _mark_delivered(self, rows: list[dict]) -> None:
         if not rows:
             return
         now = _iso(self.clock.now())
-        params = [(now, json.dumps(scrub(json.loads(r["payload"])), ensure_ascii=False),
+        params = [(now, json.dumps(scrub(r["parsed"] if "parsed" in r
+                                         else json.loads(r["payload"])), ensure_ascii=False),
                    r["id"]) for r in rows]
-        with self.store.write():
+        with self._write():
             self.store.conn.executemany(
                 "UPDATE outbox SET delivered_at = ?, payload = ?, attempts = attempts + 1, "
                 "next_attempt_at = NULL, last_error = NULL WHERE id = ?", params)
@@ -144,7 +153,7 @@ class OutboxSender:
         if not rows:
             return
         now = _iso(self.clock.now())
-        with self.store.write():
+        with self._write():
             for r in rows:
                 reason = reasons.get(r["key"], "rejected")
                 self.store.execute(

@@ -199,7 +199,8 @@ class PaymentsDesk:
         self.offline = False
         self._state: dict[str, str] = {}
 
-    def create(self, *, reference: str, amount: int, purpose: str) -> dict:
+    def create(self, *, reference: str, amount: int, purpose: str,
+               dossier_code: str | None = None) -> dict:
         if self.offline:
             raise ConnectionError("city link down")
         self._state[reference] = "pending"

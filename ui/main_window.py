@@ -79,6 +79,8 @@ class CitizenWindow(QMainWindow):
 
     def __init__(self, citizen, cfg, clock, *, speaker: Speaker | None = None,
                  code_reader=None, vneid=None):
+        """``citizen=None``: only the welcome screen, saying the kiosk is starting; the
+        composition root calls ``attach`` once the services exist (ui/boot.py)."""
         super().__init__()
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
         self.vneid = vneid          # kiosk.vneid.VneidIdentifier, None without the link
@@ -110,13 +112,16 @@ class CitizenWindow(QMainWindow):
         col.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        classes, overlay_cls = screen_classes()
         self.screens: dict = {}
-        for cls, kwargs in classes:
-            screen = cls(self, **kwargs)
-            self.screens[screen.name] = screen
-            self.stack.addWidget(screen)
-        self.idle_overlay = overlay_cls(self, central)
+        if citizen is None:               # first paint before the services: welcome only
+            from ui.screens.idle import IdleOverlay
+            from ui.screens.welcome import WelcomeScreen
+            self._add_screens([(WelcomeScreen, {})])
+            self.idle_overlay = IdleOverlay(self, central)
+        else:
+            classes, overlay_cls = screen_classes()
+            self._add_screens(classes)
+            self.idle_overlay = overlay_cls(self, central)
 
         self.header.back.connect(self.on_back)
         self.header.home.connect(lambda: self.home("home"))
@@ -127,12 +132,8 @@ class CitizenWindow(QMainWindow):
         self.door_changed.connect(self._on_door)
         self.deposit_recorded.connect(self._on_deposit_recorded)
         self.code_read.connect(self._on_code)
-        citizen.add_door_listener(
-            lambda tray, state, occ: self.door_changed.emit(tray, getattr(state, "value",
-                                                                          str(state)), occ))
-        citizen.add_completed_listener(lambda dep: self.deposit_recorded.emit(dep))
-        if code_reader is not None:
-            code_reader.subscribe(lambda text: self.code_read.emit(text))
+        if citizen is not None:
+            self._listen(citizen, code_reader)
 
         self._filter = _ActivityFilter(self)
         QApplication.instance().installEventFilter(self._filter)
@@ -143,6 +144,38 @@ class CitizenWindow(QMainWindow):
         self.apply_theme()
         self.retranslate()
         self.go("welcome")
+
+    def _add_screens(self, classes) -> None:
+        for cls, kwargs in classes:
+            screen = cls(self, **kwargs)
+            if screen.name in self.screens:
+                continue
+            self.screens[screen.name] = screen
+            self.stack.addWidget(screen)
+
+    def _listen(self, citizen, code_reader) -> None:
+        citizen.add_door_listener(
+            lambda tray, state, occ: self.door_changed.emit(tray, getattr(state, "value",
+                                                                          str(state)), occ))
+        citizen.add_completed_listener(lambda dep: self.deposit_recorded.emit(dep))
+        if code_reader is not None:
+            code_reader.subscribe(lambda text: self.code_read.emit(text))
+
+    @property
+    def ready(self) -> bool:
+        return self.citizen is not None
+
+    def attach(self, citizen, cfg, clock, *, code_reader=None, not_ready=(),
+               vneid=None) -> None:
+        """The services exist now: build the other screens and open the welcome choices.
+        ``not_ready`` names the devices that could not be opened, for the welcome screen."""
+        self.citizen, self.cfg, self.clock = citizen, cfg, clock
+        self.vneid = vneid
+        classes, _ = screen_classes()
+        self._add_screens([(c, kw) for c, kw in classes if c.name != "welcome"])
+        self._listen(citizen, code_reader)
+        self.screens["welcome"].set_ready(True, list(not_ready))
+        self.retranslate()
 
     # -- metrics and look ------------------------------------------------------------------
     def px(self, mm: float) -> int:
@@ -335,54 +368,10 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
     return window
 
 
-def seconds_since_process_start() -> float | None:
-    """How long this process has existed (Linux /proc), imports included."""
-    try:
-        import os
-        with open("/proc/self/stat") as f:
-            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime") as f:
-            uptime = float(f.read().split()[0])
-        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def main(argv=None) -> int:
-    """Show the citizen screens on an in-memory demo world (no devices needed)."""
-    import argparse
-    import sys
-    started = time.perf_counter()
-    parser = argparse.ArgumentParser(description="citizen screens on a demo world")
-    parser.add_argument("--config", default=None)
-    parser.add_argument("--quit-after-first-paint", action="store_true")
-    args = parser.parse_args(argv)
-    from kiosk.config import load_config
-    from ui.demo_world import DemoWorld
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    world = DemoWorld(config=load_config(args.config))
-    win = CitizenWindow(world.citizen, world.cfg, world.clock, vneid=world.vneid)
-    win.resize(1920, 1080)
-    if world.cfg.ui.fullscreen:
-        win.showFullScreen()
-    else:
-        win.show()
-
-    def report():
-        if win.first_paint_at is None:
-            QTimer.singleShot(5, report)
-            return
-        since_start = seconds_since_process_start()
-        print(f"first screen painted {1000 * (win.first_paint_at - started):.0f} ms after "
-              f"main() began, {1000 * (since_start or 0):.0f} ms after the process started",
-              flush=True)
-        if args.quit_after_first_paint:
-            app.quit()
-    QTimer.singleShot(0, report)
-    code = app.exec_()
-    win.shutdown()
-    world.close()
-    return code
+    """Show the citizen screens on an in-memory demo world (ui/demo_main.py)."""
+    from ui.demo_main import main as demo
+    return demo(argv)
 
 
 if __name__ == "__main__":

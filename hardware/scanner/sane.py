@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -18,6 +17,7 @@ from PIL import Image
 from hardware.ports import DeviceHealth, DeviceStatus, ScannerState
 
 from .errors import ScannerError, from_sane
+from .watch import run_watched
 
 log = logging.getLogger(__name__)
 FEEDER_WORDS = ("feeder", "adf")
@@ -28,12 +28,16 @@ class SaneScanner:
 
     def __init__(self, device: str = "test", dpi: int = 200, *, max_pages: int = 50,
                  options: dict[str, str] | None = None, timeout_s: float = 180.0,
+                 stall_s: float = 20.0, grace_s: float = 3.0, probe_s: float = 15.0,
                  scanimage: str = "scanimage", name: str = "scanner"):
         self.device = device
         self.dpi = dpi
         self.max_pages = max_pages
         self.options = dict(options or {})
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s      # the whole batch
+        self.stall_s = stall_s          # no new page bytes for this long: it hangs
+        self.grace_s = grace_s          # outcome printed, yet no exit: see watch.py
+        self.probe_s = probe_s          # options (-A) and health (-n) probes
         self.scanimage = scanimage
         self.name = name
         self.last_error: ScannerError | None = None
@@ -51,12 +55,11 @@ class SaneScanner:
     def feeder_source(self) -> str | None:
         """The name of the document-feeder source, if the device has one."""
         if self._feeder is False:
-            try:
-                out = subprocess.run([self._exe(), "-d", self.device, "-A"], capture_output=True,
-                                     text=True, timeout=30)
-            except subprocess.TimeoutExpired:
-                raise ScannerError(ScannerState.OFFLINE, f"scanner {self.device} does not answer",
-                                   "check its cable and power") from None
+            out = run_watched([self._exe(), "-d", self.device, "-A"], stall_s=self.probe_s,
+                              total_s=self.probe_s, capture_stdout=True)
+            if out.ended:
+                raise ScannerError(ScannerState.OFFLINE, f"scanner {self.device} does not "
+                                   f"answer ({out.ended})", "check its cable and power")
             if out.returncode != 0:
                 raise from_sane(out.stderr, self.device)
             self._feeder = None
@@ -94,22 +97,24 @@ class SaneScanner:
             else:
                 args += ["-o", f"{tmp}/page-001.png"]
             args += [f"--{k}={v}" for k, v in self.options.items()]
-            try:
-                proc = subprocess.run(args, capture_output=True, text=True,
-                                      timeout=self.timeout_s)
-            except subprocess.TimeoutExpired:
-                raise ScannerError(ScannerState.OFFLINE,
-                                   f"scanner {self.device} did not finish in "
-                                   f"{self.timeout_s:g} s", "check the scanner, then retry") \
-                    from None
-            files = sorted(Path(tmp).glob("page-*.png"))
+            proc = run_watched(args, folder=Path(tmp), stall_s=self.stall_s,
+                               grace_s=self.grace_s, total_s=self.timeout_s)
             err = proc.stderr
+            if proc.ended and not any(m in err for m in ("sane_read:", "sane_start:",
+                                                           "Batch terminated")):
+                log.warning("scanimage on %s ended: %s", self.device, proc.ended)
+                raise ScannerError(ScannerState.OFFLINE,
+                                   f"scanner {self.device} stopped answering ({proc.ended})",
+                                   "check the scanner's cable and power, then try again")
+            if proc.ended:       # the outcome was printed, then it hung: the outcome stands
+                log.warning("scanimage on %s hung after its outcome; ended", self.device)
+            files = sorted(Path(tmp).glob("page-*.png"))
             # With a feeder, "out of documents" when the next sheet is fetched is the
             # normal end of a batch; anything during a page (sane_read) is a fault.
             feeder_done = bool(files) and re.search(
                 r"sane_start: Document feeder out of documents", err)
             failed = "sane_read:" in err or (not feeder_done and (
-                proc.returncode != 0 or "sane_start:" in err))
+                (proc.returncode or 0) != 0 or "sane_start:" in err))
             if failed:
                 raise from_sane(err, self.device)
             if not files:
@@ -131,13 +136,13 @@ class SaneScanner:
                                 self.last_error.advice,
                                 {"state": self.last_error.state.value})
         try:
-            proc = subprocess.run([self._exe(), "-d", self.device, "-n"], capture_output=True,
-                                  text=True, timeout=30)
+            proc = run_watched([self._exe(), "-d", self.device, "-n"], stall_s=self.probe_s,
+                               total_s=self.probe_s)
         except ScannerError as exc:
             return DeviceHealth(self.name, DeviceStatus.OFFLINE, str(exc), exc.advice)
-        except subprocess.TimeoutExpired:
-            return DeviceHealth(self.name, DeviceStatus.OFFLINE, "the scanner does not answer",
-                                "check its cable and power")
+        if proc.ended:
+            return DeviceHealth(self.name, DeviceStatus.OFFLINE, "the scanner does not answer "
+                                f"({proc.ended})", "check its cable and power")
         if proc.returncode != 0:
             exc = from_sane(proc.stderr, self.device)
             return DeviceHealth(self.name, DeviceStatus.OFFLINE, str(exc), exc.advice)

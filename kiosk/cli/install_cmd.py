@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.cli.config_cmd import report_config_error
-from kiosk.config import ConfigError, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "systemd"
@@ -162,6 +161,7 @@ def install(root: str | Path = "/", config: str | Path | None = None, *,
     """Lay everything out under ``root``; returns what was done and what is left."""
     root = Path(root).resolve()
     report = InstallReport(root)
+    from kiosk.config import load_config        # here: every CLI start imports this module
     source = Path(config) if config else DEFAULT_PROFILE
     cfg = load_config(source)                      # ConfigError stops before any write
     if manage_user is None:
@@ -245,6 +245,7 @@ def install(root: str | Path = "/", config: str | Path | None = None, *,
 
 
 def run_install(args) -> int:
+    from kiosk.config import ConfigError
     try:
         report = install(args.root, args.config, kiosk_bin=args.kiosk_bin)
     except ConfigError as exc:

@@ -18,74 +18,104 @@ def has_display() -> bool:
                 or platform in SCREENLESS_PLATFORMS)
 
 
+def _profile_path(args):
+    """The profile ``kiosk run`` will load, without importing the loader (pydantic)."""
+    from pathlib import Path
+    if args.config:
+        return Path(args.config)
+    return Path(__file__).resolve().parent.parent.parent / "config" / "sim.toml"
+
+
 def run(args) -> int:
-    from kiosk.config import ConfigError, load_config
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as exc:
-        return report_config_error(exc)
+    """Welcome screen first (ui/boot.py), then the profile, services and devices."""
     if not has_display():
+        from kiosk.config import ConfigError, load_config
+        try:
+            load_config(args.config)
+        except ConfigError as exc:
+            return report_config_error(exc)
         print("kiosk: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
               "  On a desktop, run it from a graphical session.\n"
               "  Without a screen: 'make demo' plays a scripted day headless, or set "
               "QT_QPA_PLATFORM=offscreen to run the kiosk with no window.", file=sys.stderr)
         return 2
-    from kiosk.logs import setup_logging
-    setup_logging(cfg.data_dir / "kiosk.log")
     from PyQt5.QtCore import QTimer
     from PyQt5.QtWidgets import QApplication
 
-    from kiosk.app import build_services
-    from ui.main_window import build_citizen_window
-
+    from ui.boot import paint_first
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    clock = None
-    from kiosk.simclock import clock_for, offset_path
-    if offset_path(cfg).exists():
-        clock = clock_for(cfg)            # the simulator's fast-forward
-        log.info("clock follows %s (simulator time)", offset_path(cfg))
-    services = build_services(cfg, clock=clock, create_secrets=args.create_secrets)
-    log.info("kiosk %s starting with %s; recovery: %s", cfg.kiosk.id, cfg.source,
-             services.recovery)
-    for device, problem in services.startup_problems.items():
-        log.warning("device %s unavailable: %s", device, problem)
-    services.start()
-    from kiosk.services.rounds import build_staff_services
-    from ui.remote import install as install_remote
-    from ui.staff import install_service_gesture
-    staff = build_staff_services(services)
-    services._closers.append(staff.close)
-    window = build_citizen_window(services, code_reader=services.code_reader)
-    install_service_gesture(window, staff)
-    install_remote(window)                # only when KIOSK_REMOTE names a socket
-    if cfg.ui.fullscreen and not args.windowed:
-        window.showFullScreen()
-    else:
-        window.resize(1280, 800)
-        window.show()
+    window = paint_first(_profile_path(args), windowed=args.windowed)
+    if window is None:                    # not readable as TOML: the loader says why
+        from kiosk.config import ConfigError, load_config
+        try:
+            load_config(args.config)
+        except ConfigError as exc:
+            return report_config_error(exc)
+    state: dict = {}
+    QTimer.singleShot(0, lambda: _start_behind(app, args, window, state))
     # Ctrl-C / SIGTERM: leave the Qt loop cleanly so the store is closed properly.
     signal.signal(signal.SIGINT, lambda *a: app.quit())
     signal.signal(signal.SIGTERM, lambda *a: app.quit())
     tick = QTimer()
     tick.start(250)                       # lets Python see signals while Qt waits
     tick.timeout.connect(lambda: None)
+    try:
+        code = app.exec_()
+    finally:
+        for stop in reversed(state.get("stops", [])):
+            stop()
+    return state.get("code", code)
+
+
+def _start_behind(app, args, window, state: dict) -> None:
+    """After the first paint: validate the profile, build the services, attach them."""
+    from PyQt5.QtCore import QTimer
+
+    from kiosk.config import ConfigError, load_config
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        if window is not None:
+            window.close()
+        state["code"] = report_config_error(exc)
+        app.exit(state["code"])
+        return
+    from kiosk.logs import setup_logging
+    setup_logging(cfg.data_dir / "kiosk.log")
+    from kiosk.app import build_services
+    from kiosk.simclock import clock_for, offset_path
+    clock = None
+    if offset_path(cfg).exists():
+        clock = clock_for(cfg)            # the simulator's fast-forward
+        log.info("clock follows %s (simulator time)", offset_path(cfg))
+    services = build_services(cfg, clock=clock, create_secrets=args.create_secrets)
+    state.setdefault("stops", []).append(services.close)
+    log.info("kiosk %s starting with %s; recovery: %s", cfg.kiosk.id, cfg.source,
+             services.recovery)
+    for device, problem in services.startup_problems.items():
+        log.warning("device %s unavailable: %s", device, problem)
+    services.start()
+    from kiosk.services.rounds import build_staff_services
+    from ui.boot import attach_services
+    from ui.staff import install_service_gesture
+    staff = build_staff_services(services)
+    services._closers.append(staff.close)
+    if window is None:                    # cannot happen after a valid load; be safe
+        from ui.boot import paint_first
+        window = paint_first(_profile_path(args), windowed=args.windowed)
+    attach_services(window, services)
+    state["stops"].append(window.shutdown)
+    install_service_gesture(window, staff)
     # systemd's watchdog is petted from the UI thread only, after its checks (database
     # answers, door poller goes round): a frozen screen or a wedged loop gets restarted.
     from kiosk.watchdog import build_watchdog
     watchdog = build_watchdog(cfg, services.store, services.doors)
-    pet = QTimer()
+    pet = QTimer(window)
     pet.timeout.connect(watchdog.tick)
     pet.start(watchdog.interval_ms)
+    state["stops"] += [watchdog.close, watchdog.stopping, pet.stop,
+                       lambda: log.info("kiosk %s stopped", cfg.kiosk.id)]
     watchdog.ready(f"serving citizens; recovery {services.recovery}")
-    try:
-        return app.exec_()
-    finally:
-        watchdog.stopping()
-        pet.stop()
-        window.shutdown()
-        services.close()
-        watchdog.close()
-        log.info("kiosk %s stopped", cfg.kiosk.id)
 
 
 def register(sub, groups) -> None:

@@ -400,8 +400,8 @@ class CityDb:
             if row:
                 return dict(row), False
             pid = "PAY" + uuid.uuid4().hex[:12].upper()
-            qr = vietqr_payload(PAYMENT_BANK_BIN, PAYMENT_ACCOUNT, amount,
-                                f"{pid} {dossier_code or ''}")
+            memo = f"{dossier_code} {pid}" if dossier_code else pid   # code first: 25 kept
+            qr = vietqr_payload(PAYMENT_BANK_BIN, PAYMENT_ACCOUNT, amount, memo)
             self.conn.execute(
                 "INSERT INTO payments(id, key, kiosk_id, dossier_code, amount, purpose, qr, "
                 "status, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?)",

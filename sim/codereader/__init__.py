@@ -18,9 +18,10 @@ class CodeReaderSim:
     def path(self) -> str:
         return self.link.path
 
-    def show(self, text: str) -> None:
+    def show(self, text: str, encoding: str = "utf-8") -> None:
+        """``encoding``: what a reader set to another code page sends (cp1258, utf-16)."""
         self.shown.append(text)
-        self.link.write(text.encode("utf-8") + (b"\r\n" if self.crlf else b"\r"))
+        self.link.write(text.encode(encoding, "replace") + (b"\r\n" if self.crlf else b"\r"))
 
     def close(self) -> None:
         self.link.close()

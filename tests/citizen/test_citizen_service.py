@@ -215,3 +215,21 @@ def test_leaving_an_opened_result_without_finish(world, took_it):
     else:                                                # still inside: it waits again
         assert w.ledger.dossier(d["code"])["state"] == D.RESULT_LOADED.value
         assert w.ledger.tray(d["tray_id"])["state"] == T.OCCUPIED_RESULT.value
+
+
+def test_status_by_phone_is_one_query_on_the_phone_index(world):
+    w = world
+    dep = verified_deposit(w)
+    w.citizen.reserve_tray(dep)
+    draft_only = verified_deposit(w)            # a draft is not a status to show
+    w.citizen.reserve_tray(draft_only)
+    w.ledger.move_dossier(dep.code, D.DEPOSITED, actor="test", reason="test")
+    got = w.citizen.statuses_for("+84 912 345 678")
+    assert [s["code"] for s in got] == [dep.code]
+    assert set(got[0]) == {"code", "state", "procedure", "updated_at", "tray",
+                           "appointment_date"}
+    assert got[0]["appointment_date"] == w.appointments.current_date(dep.code)
+    assert got[0]["state"] == D.DEPOSITED.value
+    plan = " ".join(r[3] for r in w.store.conn.execute(
+        "EXPLAIN QUERY PLAN " + w.ledger._STATUS_SQL, ("x", "DRAFT", "CANCELLED")))
+    assert "dossiers_phone" in plan

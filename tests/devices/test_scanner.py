@@ -43,6 +43,7 @@ def _draw_a4_page(seed: int = 1, dpi: int = 200) -> Image.Image:
     return img.filter(ImageFilter.GaussianBlur(0.6))
 
 
+@pytest.mark.timeout(60)   # the driver ends a hung scanimage well before
 def test_sane_test_backend_scans_the_feeder_into_a_pdf():
     with SaneScanner("test", 200, options={"test-picture": "Grid"}) as scanner:
         assert isinstance(scanner, Scanner)
@@ -58,6 +59,7 @@ def test_sane_test_backend_scans_the_feeder_into_a_pdf():
     assert len(pdf) <= 10 * MAX_PAGE_BYTES
 
 
+@pytest.mark.timeout(60)   # the driver ends a hung scanimage well before
 @pytest.mark.parametrize("status, state, words", [
     ("SANE_STATUS_JAMMED", ScannerState.JAM, "jammed"),
     ("SANE_STATUS_NO_DOCS", ScannerState.NO_PAPER, "no paper"),
@@ -75,6 +77,7 @@ def test_sane_faults_become_clear_messages(status, state, words):
     assert health.status is DeviceStatus.HWERROR and health.extra["state"] == state.value
 
 
+@pytest.mark.timeout(60)   # the driver ends a hung scanimage well before
 def test_unknown_sane_device_is_offline():
     scanner = SaneScanner("test:9")
     with pytest.raises(ScannerError) as err:

@@ -30,6 +30,18 @@ class WelcomeScreen(Screen):
         self.layout_.addLayout(row, 1)
         self.help = self.label("muted")
         self.layout_.addWidget(self.help)
+        self.readiness = self.label("muted")     # starting / which device is not ready
+        self.layout_.addWidget(self.readiness)
+        self.not_ready: list[str] = []
+        self.set_ready(self.win.citizen is not None, [])
+
+    def set_ready(self, ready: bool, not_ready: list[str]) -> None:
+        """Before the services exist the choices are shown but closed, and the screen says
+        the kiosk is starting; after, it names any device that is not ready."""
+        self.is_ready, self.not_ready = ready, list(not_ready)
+        for b in self.choices.values():
+            b.setEnabled(ready)
+        self.retranslate()
 
     def start(self, flow: str, target: str) -> None:
         self.win.session = {"flow": flow}
@@ -41,3 +53,11 @@ class WelcomeScreen(Screen):
         for key, b in self.choices.items():
             b.setText(self.tr(f"welcome.{key}") + "\n" + self.tr(f"welcome.{key}.hint"))
         self.help.setText(self.tr("welcome.help", hotline=self.win.cfg.kiosk.hotline))
+        if not getattr(self, "is_ready", True):
+            self.readiness.setText(self.tr("welcome.starting"))
+        elif getattr(self, "not_ready", None):
+            self.readiness.setText(self.tr("welcome.not_ready", devices=", ".join(
+                self.tr(f"device.{d}") for d in self.not_ready)))
+        else:
+            self.readiness.setText("")
+        self.readiness.setVisible(bool(self.readiness.text()))

@@ -65,7 +65,7 @@ class DepositSteps:
                     actor=ACTOR, phone=deposit.phone, id_number=deposit.id_number,
                     tray_size=size, fee=deposit.procedure.fee, channel="kiosk",
                     needs_id_check=deposit.procedure.needs_id_check,
-                    citizen_name=deposit.name or None,
+                    citizen_name=deposit.name or None, code=deposit.code,
                     data={"txn": deposit.txn, "payment": deposit.payment_state, **promise},
                     fields={"payment": deposit.payment_state},
                     city_extra=self._city_extra(deposit, promise))

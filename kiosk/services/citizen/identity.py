@@ -5,7 +5,7 @@ import logging
 import re
 
 from kiosk.auth.otp import OtpError
-from kiosk.cccd import NotAnIdCard, parse_cccd
+from kiosk.cccd import NotAnIdCard, ScanAgain, parse_cccd
 from kiosk.pii import InvalidPhone, mask_phone, normalize_phone
 from kiosk.services.citizen.deposit import Deposit
 from kiosk.services.citizen.errors import CitizenError
@@ -20,6 +20,8 @@ def parse_id_text(text: str) -> dict:
     if "|" in text:
         try:
             card = parse_cccd(text)
+        except ScanAgain as exc:
+            raise CitizenError("id.scan_again", f"{exc.reason}; please scan again") from None
         except NotAnIdCard as exc:
             raise CitizenError("id.unreadable", f"not a readable ID card QR: {exc.reason}") \
                 from None

@@ -68,7 +68,7 @@ class OnlineSteps:
                 procedure_name=deposit.procedure.name("vi"), state=D.DRAFT, actor=ACTOR,
                 phone=deposit.phone, id_number=deposit.id_number,
                 tray_size=deposit.procedure.tray_size, fee=deposit.procedure.fee,
-                channel="kiosk-online", citizen_name=deposit.name or None,
+                channel="kiosk-online", citizen_name=deposit.name or None, code=deposit.code,
                 data={"txn": deposit.txn, "pages": len(deposit.pages), **promise},
                 fields={"payment": deposit.payment_state},
                 city_extra=self._city_extra(deposit, promise))

@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from kiosk.services.citizen.deposit import Deposit
+from kiosk.payment_memo import payment_memo
 from kiosk.vietqr import VietQr
 
 log = logging.getLogger(__name__)
@@ -25,12 +26,15 @@ class PaymentSteps:
         if fee <= 0:
             deposit.payment_state = "paid"
             return {"state": "free"}
-        purpose = f"{self.kiosk_id} {deposit.txn[:10]} {deposit.procedure.code}"
+        if deposit.code is None:       # online deposits: the code the dossier will get
+            deposit.code = self.ledger.new_dossier_code()
+        purpose = payment_memo(deposit.code, deposit.procedure.code)
         if self.payments is None:
             deposit.payment_state = "at_counter"
             return {"state": "at_counter"}
         try:
-            created = self.payments.create(reference=deposit.txn, amount=fee, purpose=purpose)
+            created = self.payments.create(reference=deposit.txn, amount=fee, purpose=purpose,
+                                           dossier_code=deposit.code)
         except Exception as exc:
             log.info("payment service unavailable (%s); fee to be paid at the counter", exc)
             deposit.payment_state = "at_counter"

@@ -23,7 +23,8 @@ class SmsPort(Protocol):
 
 
 class PaymentPort(Protocol):
-    def create(self, *, reference: str, amount: int, purpose: str) -> dict:
+    def create(self, *, reference: str, amount: int, purpose: str,
+               dossier_code: str | None = None) -> dict:
         """Returns at least ``{"id": ..., "payload": <EMVCo text>}``; raises when offline."""
 
     def status(self, payment_id: str) -> str:

@@ -24,13 +24,11 @@ class StatusSteps:
                 "appointment_date": self.appointment(d["code"])}
 
     def statuses_for(self, phone: str) -> list[dict]:
-        out = []
-        for d in self.ledger.dossiers(phone=phone):
-            if d["state"] not in (D.DRAFT.value, D.CANCELLED.value):
-                out.append({"code": d["code"], "state": d["state"],
-                            "procedure": d.get("procedure_name"),
-                            "updated_at": d.get("updated_at"), "tray": d.get("tray_id"),
-                            "appointment_date": self.appointment(d["code"])})
+        out = self.ledger.statuses_by_phone(phone)   # one indexed query
+        dates = self.appointments.current_dates([d["code"] for d in out]) \
+            if self.appointments is not None and out else {}
+        for d in out:
+            d["appointment_date"] = dates.get(d["code"])
         return out
 
     def rate(self, score: int, subject: str | None = None) -> None:
