@@ -3,7 +3,8 @@
 The receipt's main font (DejaVu or Noto Sans) has every Vietnamese letter but no Han
 characters; a line that needs them is drawn with a CJK font that fontconfig knows
 (Noto Sans CJK from fonts-noto-cjk, or WenQuanYi Micro Hei from fonts-wqy-microhei),
-provided that font has every character of the line. None found: None, and the caller
+provided that font has every character of the line (without fontconfig's tools, the
+Debian paths of those fonts). None found: None, and the caller
 refuses the line as before rather than print empty boxes.
 """
 from __future__ import annotations
@@ -17,20 +18,25 @@ from PIL import ImageFont
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Micro Hei")
 CJK_SAMPLE = "领取结果日期坊公共行政服务中心"
+KNOWN_CJK_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                   "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 
 @functools.lru_cache(maxsize=4)
 def cjk_font_file(bold: bool = False) -> str | None:
-    if not shutil.which("fc-match"):
-        return None
     from kiosk.receipts.fonts import missing_glyphs
-    for family in CJK_FAMILIES:
-        try:
-            path = subprocess.run(
-                ["fc-match", "-f", "%{file}", f"{family}:weight={'bold' if bold else 'regular'}"],
-                capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            continue
+    candidates = []
+    if shutil.which("fc-match"):
+        for family in CJK_FAMILIES:
+            try:
+                candidates.append(subprocess.run(
+                    ["fc-match", "-f", "%{file}",
+                     f"{family}:weight={'bold' if bold else 'regular'}"],
+                    capture_output=True, text=True, timeout=10).stdout.strip())
+            except (OSError, subprocess.SubprocessError):
+                continue
+    candidates += KNOWN_CJK_FILES          # fontconfig's tools may be absent
+    for path in candidates:
         if not path or not Path(path).is_file():
             continue
         try:
