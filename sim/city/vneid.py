@@ -2,7 +2,7 @@
 
 A kiosk asks for a request (``POST /vneid/requests``) and shows its one-time QR; the
 citizen scans it in the VNeID app and agrees to share name and ID number; the kiosk
-polls ``GET /vneid/requests/<id>`` until the answer is ``confirmed``, ``refused`` or
+polls ``GET /vneid/requests/<id>`` (``sim/city/routes/vneid.py``) until the answer is ``confirmed``, ``refused`` or
 ``expired``. Here the app's side is ``/_sim/vneid/<id>/scan`` (consent, with a made-up
 citizen) and ``/_sim/vneid/<id>/refuse``. A request lives ``ttl_s`` seconds of the
 simulator's clock and can be answered once.
@@ -107,19 +107,3 @@ class VneidDesk:
                 self._expire(r)
             return [self._view(r) for r in self._requests.values() if r["state"] == "pending"]
 
-
-def control(desk: VneidDesk, method: str, path: str, read_json) -> tuple[int, dict] | None:
-    """``/_sim/vneid``: pending requests; ``/_sim/vneid/<id>/scan`` and ``.../refuse``:
-    the app's answer. None when the path is not ours."""
-    if path == "/_sim/vneid":
-        return 200, {"pending": desk.pending()}
-    m = re.fullmatch(r"/_sim/vneid/([0-9a-f]{16})/(scan|refuse)", path)
-    if m is None or method != "POST":
-        return None
-    rid, action = m.groups()
-    try:
-        if action == "scan":
-            return 200, desk.scan(rid, read_json())
-        return 200, desk.refuse(rid)
-    except VneidError as exc:
-        return exc.status, {"error": exc.code, "message": exc.message}
