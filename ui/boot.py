@@ -82,4 +82,5 @@ def attach_services(window, services) -> None:
                   code_reader=services.code_reader,
                   not_ready=sorted(services.startup_problems),
                   vneid=getattr(services, "vneid", None))
-    remote.install(window)
+    if services.cfg.kiosk.simulated:      # and only when KIOSK_REMOTE names a socket
+        remote.install(window, root=str(services.cfg.data_dir))

@@ -24,6 +24,8 @@ class KioskSection(_Section):
     hotline: str = "1022"
     data_dir: str = "var/kiosk"
     languages: list[Literal["vi", "en", "zh"]] = ["vi", "en", "zh"]
+    # a simulator's profile: allows the unauthenticated remote-control socket
+    simulated: bool = False
     ward: str = ""                  # official 2025 name, e.g. "Phường Bình Tây"
     ward_code: str = ""             # its 5-digit code in the 2025 list (kiosk/wards.py)
     office_en: str = ""
