@@ -50,6 +50,8 @@ class KioskServices:
     overrides: object = None
     on_restart: object = None         # set by 'kiosk run': how to restart the process
     ecopies: object = None           # kiosk.digitise.jobs.EcopyQueue
+    vneid: object = None
+    appointments: object = None
     recovery: dict = field(default_factory=dict)
     startup_problems: dict = field(default_factory=dict)   # device → what went wrong
     _closers: list = field(default_factory=list)
@@ -192,13 +194,20 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     deposit_ecopies = None
     if cfg.digitise.enabled:
         deposit_ecopies = _try(s, "ecopies", lambda: _ecopies(cfg, s, clock))
+    from kiosk.appointments import AppointmentBook, calendar_for
+    from kiosk.vneid import VneidIdentifier
+    appointments = AppointmentBook(store, clock, lambda: calendar_for(cfg, s.sync.catalog))
+    s.appointments = appointments
+    s.vneid = VneidIdentifier(getattr(s.sync, "vneid", None))
+    offices = {"vi": cfg.kiosk.office, "en": cfg.kiosk.office_en or cfg.kiosk.office,
+               "zh": cfg.kiosk.office_zh or cfg.kiosk.office}
     s.citizen = CitizenService(
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
         catalog=Catalog(s.sync.catalog), sms=s.sync.sms, payments=s.sync.payments,
         receipts=s.receipts, scanner=s.scanner, uploads=s.sync.uploads,
         hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office,
         pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power,
-        ecopies=deposit_ecopies)
+        ecopies=deposit_ecopies, appointments=appointments, offices=offices)
     if deposit_ecopies is not None:
         s.citizen.add_completed_listener(deposit_ecopies.on_deposit_completed)
     return s

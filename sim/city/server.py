@@ -15,7 +15,8 @@ import json
 import threading
 from pathlib import Path
 
-from sim.city.catalog import procedures
+from sim.city.catalog import document as catalog_document
+from sim.city.vneid import VneidDesk
 from sim.city.clock import SimClock
 from sim.city.commands import CommandDesk
 from sim.city.ca import CityCa
@@ -53,6 +54,7 @@ class CitySim:
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._catalog: tuple[str, str] | None = None
+        self.vneid = VneidDesk(self.clock)          # VNeID requests (sim/city/vneid.py)
 
     # ---- life ------------------------------------------------------------------------
     def start(self) -> "CitySim":
@@ -104,11 +106,8 @@ class CitySim:
 
     def catalog_doc(self) -> tuple[str, str]:
         if self._catalog is None:
-            procs = procedures()
-            text = json.dumps(procs, ensure_ascii=False, sort_keys=True)
-            version = hashlib.sha256(text.encode()).hexdigest()[:16]
-            self._catalog = (version, json.dumps({"version": version, "procedures": procs},
-                                                 ensure_ascii=False))
+            doc = catalog_document()
+            self._catalog = (doc["version"], json.dumps(doc, ensure_ascii=False))
         return self._catalog
 
     def stats(self) -> dict:

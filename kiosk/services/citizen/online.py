@@ -66,6 +66,7 @@ class OnlineSteps:
         pdf = self.pages_pdf(deposit.pages) if self.ecopies is None else b""
         if self.ecopies is not None:   # the pages on disk first: a power cut loses none
             self.ecopies.stage(deposit)
+        promise = self._promise(deposit)
         with self.ledger.transaction():
             dossier = self.ledger.create_dossier(
                 procedure_code=deposit.procedure.code,
@@ -73,8 +74,10 @@ class OnlineSteps:
                 phone=deposit.phone, id_number=deposit.id_number,
                 tray_size=deposit.procedure.tray_size, fee=deposit.procedure.fee,
                 channel="kiosk-online", citizen_name=deposit.name or None, code=deposit.code,
-                data={"txn": deposit.txn, "pages": len(deposit.pages)},
-                fields={"payment": deposit.payment_state})
+                data={"txn": deposit.txn, "pages": len(deposit.pages), **promise},
+                fields={"payment": deposit.payment_state},
+                city_extra=self._city_extra(deposit, promise))
+            self._keep_promise(dossier["code"], promise)
             self.ledger.move_dossier(dossier["code"], D.SUBMITTED_ONLINE, actor=ACTOR,
                                      reason="scanned and submitted at the machine",
                                      data={"pdf_bytes": len(pdf),

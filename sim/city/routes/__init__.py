@@ -32,6 +32,7 @@ MODULES = (
     "results",
     "sms",
     "uploads",
+    "vneid",
 )
 
 
