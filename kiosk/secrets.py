@@ -22,7 +22,7 @@ def _owner_name(uid: int) -> str:
         return f"uid {uid}"
 
 
-def _check(path: Path, st: os.stat_result) -> None:
+def _check(path: Path, st: os.stat_result, also_owner: int | None = None) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise SecretFileError(f"{path} is not a regular file; put the secret in a plain "
                               "file, mode 0600")
@@ -31,7 +31,7 @@ def _check(path: Path, st: os.stat_result) -> None:
             f"{path} is readable by other users (mode {stat.S_IMODE(st.st_mode):04o}); "
             f"run 'chmod 600 {path}' and start again")
     me = os.geteuid()
-    if st.st_uid != me:
+    if st.st_uid != me and st.st_uid != also_owner:
         # someone else could rewrite the secret (or has replaced the file)
         raise SecretFileError(
             f"{path} belongs to {_owner_name(st.st_uid)}, not to {_owner_name(me)} who runs "
@@ -49,9 +49,13 @@ def _create(path: Path, value: bytes) -> None:
         os.close(fd)
 
 
-def read_secret(path: str | os.PathLike, *, create: bool = False, nbytes: int = 32) -> bytes:
+def read_secret(path: str | os.PathLike, *, create: bool = False, nbytes: int = 32,
+                also_owner: int | None = None) -> bytes:
     """The bytes of a secrets file; with ``create``, a new random secret is written
-    (mode 0600) when the file does not exist yet (first start of a simulator or test)."""
+    (mode 0600) when the file does not exist yet (first start of a simulator or test).
+
+    The file must belong to whoever reads it, or to ``also_owner`` (root's updater reads
+    the kiosk user's key to journal what it did)."""
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         if not create:
@@ -67,7 +71,7 @@ def read_secret(path: str | os.PathLike, *, create: bool = False, nbytes: int = 
         raise SecretFileError(f"{path} cannot be read ({exc.strerror}); a secrets file is "
                               "a plain file (not a link), mode 0600") from None
     with os.fdopen(fd, "rb") as f:
-        _check(path, os.fstat(f.fileno()))       # the file read is the file checked
+        _check(path, os.fstat(f.fileno()), also_owner)   # the file read is the one checked
         value = f.read().strip()
     if not value:
         raise SecretFileError(f"{path} is empty; put the secret in it (one line)")

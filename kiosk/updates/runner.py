@@ -232,7 +232,8 @@ class Updater:
             log.warning("%s not journalled: no database yet (%s)", action, out.reason)
             return
         try:
-            key = read_secret(self.cfg.path(self.cfg.secrets.hmac_key_file))
+            key = read_secret(self.cfg.path(self.cfg.secrets.hmac_key_file),
+                              also_owner=_kiosk_uid())
             store = Store.open(db, migrate=False)
             try:
                 Ledger(store, SystemClock(), Pii(key), self.cfg.kiosk.id).event(
@@ -274,3 +275,8 @@ def _user_exists(name: str) -> bool:
         return True
     except KeyError:
         return False
+
+
+def _kiosk_uid() -> int | None:
+    """The service user's uid, whose secrets root may read; None where it does not exist."""
+    return pwd.getpwnam("kiosk").pw_uid if _user_exists("kiosk") else None

@@ -93,3 +93,14 @@ def test_a_secret_owned_by_someone_else_is_refused(tmp_path):
     os.chown(key, 65534, 65534)
     with pytest.raises(SecretFileError, match="belongs to .* not to root"):
         read_secret(key)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a file to another user "
+                                              "(CI runs as root)")
+def test_root_reads_the_service_users_secret_only_when_named(tmp_path):
+    """The updater (root) journals with the kiosk user's key; nobody else's is taken."""
+    key = secret_file(tmp_path, "hmac.key", b"k" * 64, 0o600)
+    os.chown(key, 65534, 65534)
+    assert read_secret(key, also_owner=65534) == b"k" * 64
+    with pytest.raises(SecretFileError, match="belongs to"):
+        read_secret(key, also_owner=65533)
