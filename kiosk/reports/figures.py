@@ -68,6 +68,28 @@ class Figures:
     outbox_pending_period: int = 0
     outbox_dead: int = 0
 
+    def hourly_peaks(self) -> list[tuple[datetime, int]]:
+        """The most trays occupied in each hour of the period (what a chart can show;
+        a busy month has thousands of changes)."""
+        if not self.occupancy:
+            return []
+        peaks: dict[datetime, int] = {}
+        last = self.occupancy[0][1]
+        hour = self.occupancy[0][0].replace(minute=0, second=0, microsecond=0)
+        end = self.occupancy[-1][0]
+        it = iter(self.occupancy)
+        point = next(it, None)
+        while hour < end:
+            nxt = hour + timedelta(hours=1)
+            top = last
+            while point is not None and point[0] < nxt:
+                last = point[1]
+                top = max(top, last)
+                point = next(it, None)
+            peaks[hour] = top
+            hour = nxt
+        return list(peaks.items()) + [(end, last)]
+
     @property
     def days(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
@@ -79,6 +101,26 @@ def _blank() -> dict:
 
 def _mean(score_sum: int, n: int):
     return round(score_sum / n, 2) if n else ""
+
+
+class ReadOnlyStore:
+    """The kiosk database opened read-only (a report never writes, and never migrates
+    the live kiosk's file); has the ``rows`` the figures need, like ``Store``."""
+
+    def __init__(self, path):
+        import sqlite3
+        from pathlib import Path
+        if not Path(path).exists():
+            raise FileNotFoundError(f"no kiosk database at {path}; check the profile's "
+                                    "data_dir (the kiosk keeps kiosk.db there)")
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+        self.conn.execute("PRAGMA busy_timeout = 5000")
+
+    def rows(self, sql: str, params=()) -> list:
+        return self.conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def period_figures(store, start: date, end: date, zone: str | ZoneInfo = DEFAULT_ZONE,

@@ -60,7 +60,7 @@ class ScriptedRun:
     """Plays ``days`` days from ``start`` on ``ledger`` (its clock must be a
     ``ManualClock`` at or before ``start``); ``citizens`` per day on average."""
 
-    def __init__(self, ledger, *, seed: int = 1, citizens: int = 60):
+    def __init__(self, ledger, *, seed: int = 1, citizens: int = 45):
         self.ledger, self.clock = ledger, ledger.clock
         self.rng = random.Random(seed)
         self.citizens = citizens
@@ -255,7 +255,7 @@ class ScriptedRun:
             self.tally.add(self.day(), d["procedure_code"], "refused")
         elif rng.random() < 0.3:
             self.paid[code] = rng.choice([10000, 20000, 50000])
-        delay = timedelta(hours=rng.choice([2, 5, 20, 26, 30, 50, 70, 80, 100]) *
+        delay = timedelta(hours=rng.choice([1, 2, 3, 5, 8, 20, 24, 28, 44, 60, 80]) *
                           (0.5 + rng.random()))
         if rng.random() < 0.9:
             self.at(self.clock.now() + delay, self.pickup, code)
@@ -285,7 +285,7 @@ class ScriptedRun:
 
 
 def scripted_period(ledger, start: date, days: int, *, seed: int = 1,
-                    citizens: int = 60) -> ScriptedRun:
+                    citizens: int = 45) -> ScriptedRun:
     """Play ``days`` days from ``start`` and the morning after (late pickups)."""
     run = ScriptedRun(ledger, seed=seed, citizens=citizens)
     run.plan_days(start, days)
