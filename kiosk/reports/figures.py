@@ -281,3 +281,26 @@ def console_figures(store, now: datetime) -> dict:
             "results_waiting": trays.get("OCCUPIED_RESULT", 0),
             "expired_waiting": trays.get("EXPIRED", 0),
             "expiring_tomorrow": expiring, "outbox_pending": day.outbox_pending}
+
+
+def _vnd(n: int) -> str:
+    return f"{n:,}".replace(",", ".") + " đ"
+
+
+def day_line(totals: dict) -> str:
+    """One line of a period's totals, as the console and the round slip print it."""
+    return (f"nhận {totals['deposited']} · bổ sung {totals['supplemented']} · "
+            f"trả {totals['picked_up']} · quá hạn {totals['expired']} · "
+            f"mang về {totals['returned_to_office']} · từ chối {totals['refused']} · "
+            f"lệ phí {_vnd(totals['fees_vnd'])}")
+
+
+def console_lines(figures: dict) -> list[str]:
+    """The staff console's figure lines (Vietnamese, the staff's language)."""
+    return [f"Hôm nay: {day_line(figures['today'])}",
+            f"Tháng này: {day_line(figures['month'])}",
+            f"Ô chờ thu: {figures['deposits_waiting']} · kết quả chờ nhận: "
+            f"{figures['results_waiting']} · quá hạn chờ lấy về: "
+            f"{figures['expired_waiting']} · hết hạn ngày mai: "
+            f"{figures['expiring_tomorrow']} · chưa gửi thành phố: "
+            f"{figures['outbox_pending']}"]
