@@ -35,8 +35,16 @@ def font_family() -> list[str]:
     return found
 
 
-def new_figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+# Axes places of a single chart (left, bottom, right, top as fractions): fixed, since a
+# layout engine measuring every label would double the time to draw.
+MARGINS = {"busiest-procedures": (0.42, 0.11, 0.96, 0.91)}
+DEFAULT_MARGINS = (0.08, 0.11, 0.98, 0.91)
+
+
+def new_figure(width: float, height: float, name: str = "") -> Figure:
+    fig = Figure(figsize=(width, height), dpi=100)
+    left, bottom, right, top = MARGINS.get(name, DEFAULT_MARGINS)
+    fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top)
     return fig
 
 
@@ -156,7 +164,7 @@ def write_charts(f: Figures, out: Path) -> list[Path]:
     paths = []
     with matplotlib.rc_context({"font.family": font_family()}):
         for name, draw in DRAW.items():
-            fig = new_figure(9, 5 if name != "busiest-procedures" else 5.5)
+            fig = new_figure(9, 5 if name != "busiest-procedures" else 5.5, name)
             draw(fig.add_subplot(), f)
             path = out / f"chart-{name}.png"
             fig.savefig(path, dpi=110)
