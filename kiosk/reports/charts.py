@@ -76,7 +76,8 @@ def draw_deposits_pickups(ax, f: Figures, small: bool = False) -> None:
     ax.set_xticks(list(x)[::step], [f"{d:%d/%m}" for d in days][::step],
                   fontsize=7 if small else 9)
     ax.set_ylabel("số hồ sơ")
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_ylim(0, max(dep + out) * 1.22)          # room for the legend above the bars
+    ax.legend(fontsize=8, frameon=False, ncol=2, loc="upper right")
     style(ax)
 
 
