@@ -287,12 +287,18 @@ def _vnd(n: int) -> str:
     return f"{n:,}".replace(",", ".") + " đ"
 
 
+def day_lines(totals: dict) -> list[str]:
+    """A period's totals in three short lines (the round slip's 80 mm width)."""
+    return [f"nhận {totals['deposited']} · bổ sung {totals['supplemented']} · "
+            f"trả {totals['picked_up']}",
+            f"quá hạn {totals['expired']} · mang về {totals['returned_to_office']} · "
+            f"từ chối {totals['refused']}",
+            f"lệ phí {_vnd(totals['fees_vnd'])}"]
+
+
 def day_line(totals: dict) -> str:
-    """One line of a period's totals, as the console and the round slip print it."""
-    return (f"nhận {totals['deposited']} · bổ sung {totals['supplemented']} · "
-            f"trả {totals['picked_up']} · quá hạn {totals['expired']} · "
-            f"mang về {totals['returned_to_office']} · từ chối {totals['refused']} · "
-            f"lệ phí {_vnd(totals['fees_vnd'])}")
+    """A period's totals on one line, as the staff console shows them."""
+    return " · ".join(day_lines(totals))
 
 
 def console_lines(figures: dict) -> list[str]:

@@ -22,7 +22,8 @@ from datetime import date, datetime, time, timedelta
 from kiosk.clock import utc_iso
 from kiosk.models import DossierState as D, TrayState as T
 
-# National codes and names of the ward centre's busiest procedures, with their fees.
+# National codes and names (as in the city's 2025 catalog) of a ward centre's busiest
+# procedures, with a fee and a weight (how often citizens come for it).
 PROCEDURES = [
     ("1.001193", "Đăng ký khai sinh", 0, 20),
     ("1.000894", "Đăng ký kết hôn", 0, 8),
@@ -34,9 +35,9 @@ PROCEDURES = [
     ("1.005461", "Đăng ký lại khai tử", 5000, 1),
     ("1.004837", "Đăng ký giám hộ", 0, 2),
     ("1.001022", "Đăng ký nhận cha, mẹ, con", 0, 3),
-    ("2.000908", "Chứng thực bản sao từ bản chính", 2000, 18),
-    ("2.000815", "Chứng thực chữ ký trong giấy tờ, văn bản", 10000, 9),
-    ("1.003583", "Đăng ký thường trú", 0, 6),
+    ("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", 2000, 18),
+    ("2.000884", "Chứng thực chữ ký trong giấy tờ, văn bản", 10000, 9),
+    ("1.004222", "Đăng ký thường trú", 0, 6),
     ("1.004194", "Đăng ký tạm trú", 0, 5),
 ]
 ROUNDS = (time(8, 0), time(16, 0))

@@ -211,7 +211,8 @@ def test_take_back_expired_tells_where_to_collect(rounds, ledger, doors, sim_bus
     from kiosk.services.rounds.report import report_lines
     texts = [t for t, *_ in report_lines(report, clock.zone)]
     day = texts.index(next(t for t in texts if t.startswith("Trong ngày")))
-    assert "quá hạn 1 · mang về 1" in texts[day + 1]
+    assert texts[day + 2].startswith("quá hạn 1 · mang về 1 ·")
+    assert texts[day + 3] == "lệ phí 0 đ"
 
 
 def test_report_printed_on_the_receipt_printer(rounds, ledger, tmp_path):

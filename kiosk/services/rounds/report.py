@@ -60,9 +60,9 @@ def report_lines(report: dict, zone) -> list[tuple[str, int, bool]]:
     for p in report["problems"]:
         lines.append((f"! {p}", 16, False))
     if report.get("day"):
-        from kiosk.reports.figures import day_line
+        from kiosk.reports.figures import day_lines
         lines.append((f"Trong ngày {local(report['finished_at'])[6:]}", 20, True))
-        lines.append((day_line(report["day"]), 17, False))
+        lines += [(line, 17, False) for line in day_lines(report["day"])]
     lines.append(("Chữ ký nhân viên: ....................", 18, False))
     return lines
 
