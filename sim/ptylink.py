@@ -74,3 +74,26 @@ class PtyLink:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class PtyDevice:
+    """The lifetime every threaded device simulator shares: one ``PtyLink`` served by one
+    thread until ``close()`` (idempotent), usable as a context manager. A subclass sets
+    ``link``, ``_stop`` (a ``threading.Event``) and ``_thread``."""
+
+    link: PtyLink
+    _stop: threading.Event
+    _thread: threading.Thread
+
+    def close(self) -> None:
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.link.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -4,18 +4,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
 import sys
-import threading
 
+from sim import standalone
 from sim.city.faults import FAULT_KINDS, FaultConfigError, FaultPlan
 from sim.city.server import CitySim
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m sim.city",
-                                description="City public-service system simulator "
-                                            "(the contract of docs/city-api.md).")
+    p = standalone.parser("sim.city", "City public-service system simulator (the contract "
+                                      "of docs/city-api.md).", run=False)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     p.add_argument("--db", default="var/city/city.db", help="the simulator's SQLite file")
@@ -34,14 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delay-s", type=float, default=0.2)
     p.add_argument("--retry-after-s", type=int, default=1)
     p.add_argument("--down", action="store_true", help="start with the link down")
-    p.add_argument("-v", "--verbose", action="store_true")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(name)s %(message)s")
+    args = standalone.parse(build_parser(), argv, level=logging.INFO)
     tokens = None
     if args.token:
         tokens = {}
@@ -67,14 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; pick another "
               "--port or stop the program that holds it", file=sys.stderr)
         return 1
-    print(json.dumps({"url": sim.url, "api": sim.api_url, "db": str(sim.db.path),
-                      "sms_inbox": str(sim.db.sms_inbox)}), flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    sim.stop()
-    return 0
+    try:
+        return standalone.serve(json.dumps({"url": sim.url, "api": sim.api_url,
+                                            "db": str(sim.db.path),
+                                            "sms_inbox": str(sim.db.sms_inbox)}))
+    finally:
+        sim.stop()
 
 
 if __name__ == "__main__":

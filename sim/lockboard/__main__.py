@@ -8,12 +8,10 @@ Commands on standard input (one per line) act as the person at the cabinet:
 """
 from __future__ import annotations
 
-import argparse
 import json
-import signal
 import sys
-import threading
 
+from sim import standalone
 from sim.lockboard.board import SimError
 from sim.lockboard.bus import SimLockBus
 
@@ -44,39 +42,21 @@ def _handle(bus: SimLockBus, line: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.lockboard",
-                                 description="Simulated RS485 lock boards on a pty.")
-    ap.add_argument("--link", required=True, help="symlink to create for the bus, e.g. "
-                                                  "var/sim/dev/lockbus-a")
+    ap = standalone.parser("sim.lockboard", "Simulated RS485 lock boards on a pty.")
+    standalone.add_path(ap, "--link", "dev/lockbus-a", "symlink to create for the bus")
     ap.add_argument("--boards", default="0", help="board addresses, e.g. 0,1")
     ap.add_argument("--no-item-sensors", action="store_true")
-    args = ap.parse_args(argv)
+    args = standalone.parse(ap, argv)
     try:
         boards = [int(b) for b in args.boards.split(",") if b.strip()]
         bus = SimLockBus(args.link, boards, item_sensors=not args.no_item_sensors)
     except (ValueError, SimError) as exc:
         print(f"sim.lockboard: {exc}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    print(f"lock boards {boards} on {bus.path} ({bus.link.slave_name}); Ctrl-C to stop",
-          flush=True)
-
-    def read_stdin():
-        for line in sys.stdin:
-            out = _handle(bus, line)
-            if out:
-                print(out, flush=True)
-
-    threading.Thread(target=read_stdin, daemon=True).start()
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        bus.close()
-    return 0
+    with bus:
+        return standalone.serve(f"lock boards {boards} on {bus.path} "
+                                f"({bus.link.slave_name}); Ctrl-C to stop",
+                                lambda line: _handle(bus, line))
 
 
 if __name__ == "__main__":

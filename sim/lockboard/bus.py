@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from sim.lockboard.board import SimBoard, SimError
 from sim.lockboard.frames import UNLOCK, CommandReader, status_reply
-from sim.ptylink import PtyLink
+from sim.ptylink import PtyDevice, PtyLink
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class FrameLogEntry:
         return f"<{self.direction}{what} {self.data.hex(' ')}>"
 
 
-class SimLockBus:
+class SimLockBus(PtyDevice):
     def __init__(self, path: str | os.PathLike | None = None, boards: Iterable[int] | dict = (0,),
                  *, item_sensors: bool = True, seed: int | None = None,
                  line_baud: int | None = None):
@@ -188,16 +188,3 @@ class SimLockBus:
             return
         self._append(FrameLogEntry(time.monotonic(), "board", bytes(reply), board.address))
         self.link.write(bytes(reply))
-
-    def close(self) -> None:
-        if self._stop.is_set():
-            return
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.link.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

@@ -5,46 +5,38 @@ refuse every SMS with +CMS ERROR N (``cms off`` to stop), ``quit`` or Ctrl-D to 
 """
 from __future__ import annotations
 
-import argparse
-import signal
 import sys
-import threading
 
-from .device import ModemSim
+from sim import standalone
+from sim.modem.device import ModemSim
+
+
+def _handle(sim: ModemSim, line: str) -> str | None:
+    word = line.split()
+    if not word:
+        return None
+    if word[0] in ("quit", "exit"):
+        raise standalone.Stop
+    if word[0] == "network":
+        sim.no_network = not sim.no_network
+    elif word[0] == "silent":
+        sim.silent = not sim.silent
+    elif word[0] == "cms" and len(word) == 2 and (word[1] == "off" or word[1].isdigit()):
+        sim.cms_error = None if word[1] == "off" else int(word[1])
+    else:
+        return "commands: network, silent, cms N|off, quit"
+    return (f"network={'down' if sim.no_network else 'up'} silent={sim.silent} "
+            f"cms_error={sim.cms_error} sent={len(sim.sent)}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.modem", description=__doc__.split("\n")[0])
-    ap.add_argument("--link", required=True, help="symlink the kiosk opens, e.g. var/dev/modem")
-    ap.add_argument("--inbox", required=True, help="JSON-lines file of every SMS sent")
-    args = ap.parse_args(argv)
-    # SIGTERM closes the link like Ctrl-C, so the symlink does not outlive the simulator
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    ap = standalone.parser("sim.modem", __doc__)
+    standalone.add_path(ap, "--link", "dev/modem", "symlink the kiosk opens")
+    standalone.add_path(ap, "--inbox", "modem-inbox.jsonl", "JSON-lines file of every SMS sent")
+    args = standalone.parse(ap, argv)
     with ModemSim(args.link, args.inbox) as sim:
-        print(f"modem on {sim.path}; SMS into {args.inbox}", flush=True)
-        for line in sys.stdin:
-            word = line.split()
-            if not word:
-                continue
-            if word[0] in ("quit", "exit"):
-                return 0
-            if word[0] == "network":
-                sim.no_network = not sim.no_network
-            elif word[0] == "silent":
-                sim.silent = not sim.silent
-            elif word[0] == "cms" and len(word) == 2:
-                sim.cms_error = None if word[1] == "off" else int(word[1])
-            else:
-                print("commands: network, silent, cms N|off, quit")
-                continue
-            print(f"network={'down' if sim.no_network else 'up'} silent={sim.silent} "
-                  f"cms_error={sim.cms_error} sent={len(sim.sent)}", flush=True)
-        if not sys.stdin.isatty():
-            try:
-                threading.Event().wait()
-            except KeyboardInterrupt:
-                pass
-    return 0
+        return standalone.serve(f"modem on {sim.path}; SMS into {args.inbox}",
+                                lambda line: _handle(sim, line))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sim.ptylink import PtyLink
+from sim.ptylink import PtyDevice, PtyLink
 
 CR, LF, CTRL_Z, ESC = 0x0D, 0x0A, 0x1A, 0x1B
 
@@ -28,7 +28,7 @@ def _decode(text: str, charset: str) -> str:
     return text
 
 
-class ModemSim:
+class ModemSim(PtyDevice):
     def __init__(self, link: str | os.PathLike | None, inbox: str | os.PathLike, *,
                  echo: bool = False, rssi: int = 20):
         self.link = PtyLink(link)
@@ -158,16 +158,3 @@ class ModemSim:
             self.sent.append(record)
             self._sent.notify_all()
         self._answer(f"+CMGS: {self._ref}", "OK")
-
-    def close(self) -> None:
-        if self._stop.is_set():
-            return
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.link.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

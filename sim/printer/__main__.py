@@ -5,46 +5,35 @@ Type a switch name (paper_near_end, paper_end, cover_open, error, offline) to fl
 """
 from __future__ import annotations
 
-import argparse
-import signal
 import sys
 
-from .device import SWITCHES, PrinterSim
+from sim import standalone
+from sim.printer.device import SWITCHES, PrinterSim
+
+
+def _handle(sim: PrinterSim, line: str) -> str | None:
+    word = line.strip()
+    if word in ("quit", "exit"):
+        raise standalone.Stop
+    if word in SWITCHES:
+        sim.set(**{word: not sim.switches[word]})
+    elif word and word != "status":
+        return f"unknown command {word!r}; one of {', '.join(SWITCHES)}, status, quit"
+    return " ".join([*(f"{k}={'on' if v else 'off'}" for k, v in sim.switches.items()),
+                     f"receipts={len(sim.receipts)}"])
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.printer", description=__doc__.split("\n")[0])
-    ap.add_argument("--link", required=True, help="symlink the kiosk opens, e.g. var/dev/printer")
-    ap.add_argument("--out", required=True, help="folder for the receipt PNGs")
+    ap = standalone.parser("sim.printer", __doc__)
+    standalone.add_path(ap, "--link", "dev/printer", "symlink the kiosk opens")
+    standalone.add_path(ap, "--out", "receipts/standalone", "folder for the receipt PNGs")
     ap.add_argument("--baud", type=int, default=None,
                     help="take bytes no faster than this serial speed (default: as fast as "
                          "they come)")
-    args = ap.parse_args(argv)
-    # SIGTERM closes the link like Ctrl-C, so the symlink does not outlive the simulator
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    args = standalone.parse(ap, argv)
     with PrinterSim(args.link, args.out, line_baud=args.baud) as sim:
-        print(f"printer on {sim.path} ({sim.link.slave_name}); receipts into {args.out}",
-              flush=True)
-        for line in sys.stdin:
-            word = line.strip()
-            if word in ("quit", "exit"):
-                break
-            if word in SWITCHES:
-                sim.set(**{word: not sim.switches[word]})
-            elif word and word != "status":
-                print(f"unknown command {word!r}; one of {', '.join(SWITCHES)}, status, quit")
-                continue
-            print(" ".join(f"{k}={'on' if v else 'off'}" for k, v in sim.switches.items()),
-                  f"receipts={len(sim.receipts)}", flush=True)
-        else:
-            # stdin closed (e.g. started in the background): keep serving until killed
-            if not sys.stdin.isatty():
-                try:
-                    import threading
-                    threading.Event().wait()
-                except KeyboardInterrupt:
-                    pass
-    return 0
+        return standalone.serve(f"printer on {sim.path} ({sim.link.slave_name}); receipts "
+                                f"into {args.out}", lambda line: _handle(sim, line))
 
 
 if __name__ == "__main__":

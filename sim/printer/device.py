@@ -16,7 +16,7 @@ from pathlib import Path
 import segno
 from PIL import Image
 
-from sim.ptylink import PtyLink
+from sim.ptylink import PtyDevice, PtyLink
 
 from .decoder import EscPosDecoder
 
@@ -26,7 +26,7 @@ SWITCHES = ("paper_near_end", "paper_end", "cover_open", "error", "offline")
 EC = {0x30: "l", 0x31: "m", 0x32: "q", 0x33: "h"}
 
 
-class PrinterSim:
+class PrinterSim(PtyDevice):
     def __init__(self, link: str | os.PathLike | None, out_dir: str | os.PathLike, *,
                  width_dots: int = WIDTH_DOTS, line_baud: int | None = None):
         self.link = PtyLink(link)
@@ -195,17 +195,3 @@ class PrinterSim:
             os.replace(tmp, path)
             self.receipts.append(path)
             self._new_receipt.notify_all()
-
-    # ---- lifetime -------------------------------------------------------------------
-    def close(self) -> None:
-        if self._stop.is_set():
-            return
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.link.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

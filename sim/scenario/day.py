@@ -13,24 +13,23 @@ import json
 import random
 import shutil
 import time
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sim.city.catalog import procedures
 from sim.launcher import REPO, LaunchError, SimLauncher
-from sim.scenario import summary as S
 from sim.scenario.citizens import make_citizens
 from sim.scenario.flows import KioskDriver, Outcome
-from sim.scenario.remote_client import RemoteError, RemoteGone
+from sim.scenario.mishaps import CUT_STAGES, Mishaps
 from sim.scenario.staff import StaffDriver
+from sim.scenario.verdict import Verdict, _median, checks
 
-CUT_STAGES = ("phone", "tray-open", "door-closed", "pickup-open", "idle")
+__all__ = ["DayScenario", "CUT_STAGES", "checks", "_median"]
 SMALL_PROFILE = REPO / "config" / "sim.toml"
 BUSY_PROFILE = REPO / "config" / "district6.toml"
 
 
-class DayScenario:
+class DayScenario(Mishaps, Verdict):
     def __init__(self, out: Path, *, seed: int = 1, citizens: int = 100, days: int = 1,
                  power_cuts: int | None = None, profile: str | None = None,
                  run_dir: str | None = None, pickup_share: float = 0.75,
@@ -73,14 +72,6 @@ class DayScenario:
                            city={"heartbeat_s": 2, "results_poll_s": 1, "retry_base_s": 0.2,
                                  "retry_cap_s": 2, "timeout_s": 2},
                            city_processing_s=2 * 3600)
-
-    def _cut(self, stage: str) -> None:
-        delay = self.rng.uniform(0.3, 1.5)
-        self.launcher.power_cut(restart_after_s=delay)
-        self.cut_log.append({"stage": stage, "sim_time": self.launcher.sim_now().isoformat(
-            timespec="seconds"), "restart_after_s": round(delay, 2)})
-        self.say(f"  power cut at '{stage}' (kill -9), back in {delay:.1f} s")
-        self.driver.remote.close()
 
     def _reconnect(self) -> None:
         if not self.driver.remote.connected:
@@ -235,67 +226,6 @@ class DayScenario:
         self.launcher.advance_clock(seconds)
         time.sleep(0.6)
 
-    def _after_cut(self, citizen, kind: str) -> None:
-        """What the person at the machine does when the screen goes black."""
-        self._reconnect()
-        out = self.outcomes[-1]
-        if kind == "deposit" and out.tray and self.launcher.door_open(out.tray):
-            # they had the door open: they put the papers in anyway and push it shut
-            self.launcher.put_paper(out.tray)
-            self.launcher.close_door(out.tray)
-        for tray in out.trays:
-            if self.launcher.door_open(tray):
-                self.launcher.take_paper(tray)
-                self.launcher.close_door(tray)
-
-    def _recover_screen(self) -> None:
-        """A person who gives up walks away; the next one starts from the home screen."""
-        try:
-            self._reconnect()
-            for tray, hw in self.launcher.cabinet().items():
-                if hw["door"] == "open":
-                    self.launcher.close_door(tray)
-            self.driver.home()
-        except (RemoteError, RemoteGone, Exception) as exc:   # noqa: BLE001
-            self.say(f"  could not get back to the home screen: {exc}")
-
-    def _faults(self, outage, printer_out, board_noise) -> None:
-        L, v = self.launcher, self.visit_no
-        if v == outage[0]:
-            L.network("down")
-            self.faults_done.append({"visit": v, "fault": "network down"})
-            self.say("  the city network goes down")
-        elif v == outage[1]:
-            L.network("up")
-            self.faults_done.append({"visit": v, "fault": "network up"})
-            self.say("  the city network is back")
-        if v == self.flaky_span[0]:
-            L.flaky(["drop", "500", "429", "duplicate", "delay", "reorder"], 0.15)
-            self.faults_done.append({"visit": v, "fault": "flaky city link (15 % of "
-                                                          "requests fail or come twice)"})
-            self.say("  the city link gets flaky")
-        elif v == self.flaky_span[1]:
-            L.flaky()
-            self.faults_done.append({"visit": v, "fault": "city link steady again"})
-        if L.printer is not None and v == printer_out:
-            L.printer.set(paper_end=True)
-            self.faults_done.append({"visit": v, "fault": "printer paper out"})
-            self.say("  the printer runs out of paper")
-        elif L.printer is not None and v == printer_out + 3:
-            L.printer.set(paper_end=False)
-            self.faults_done.append({"visit": v, "fault": "printer paper refilled"})
-        if v == board_noise and L.buses:
-            # interference on the RS485 pair while the kiosk polls between citizens
-            bus = next(iter(L.buses.values()))
-            board = sorted(bus.boards)[0]
-            bus.inject_noise()
-            bus.set_fault(board, "corrupt", True, times=2)
-            deadline = time.monotonic() + 10
-            while bus.board(board).has_fault("corrupt") and time.monotonic() < deadline:
-                time.sleep(0.1)
-            self.faults_done.append({"visit": v, "fault": f"lock board {board}: line noise "
-                                                          "and two corrupt replies"})
-
     def _staff_round(self, codes: dict) -> None:
         self._reconnect()
         t0 = time.monotonic()
@@ -309,117 +239,3 @@ class DayScenario:
         self.say(f"  staff round at {self.launcher.sim_now():%a %H:%M}: " +
                  ", ".join(f"{k} {len(v) if isinstance(v, list) else v}"
                            for k, v in report.items() if k != "problems" or v))
-
-    # -- the end ---------------------------------------------------------------------------
-    def _drain(self, timeout: float = 60.0) -> int:
-        """Wait until the kiosk has delivered every event (the network is up again)."""
-        L = self.launcher
-        L.flaky()
-        L.network("up")
-        deadline = time.monotonic() + timeout
-        pending = -1
-        while time.monotonic() < deadline:
-            try:
-                rows = S._rows(L.db_path, "SELECT COUNT(*) n FROM outbox WHERE delivered_at "
-                                          "IS NULL AND dead_letter IS NULL")
-                pending = rows[0]["n"]
-            except Exception:   # noqa: BLE001 - the kiosk may be between transactions
-                pending = -1
-            if pending == 0:
-                return 0
-            time.sleep(0.25)
-        return pending
-
-    def _finish(self, t_start: float) -> dict:
-        L = self.launcher
-        self._reconnect()
-        self._drain()          # what is still queued shows up as lost_events
-        L.stop_kiosk()
-        L.city.stop()
-        S.backup_db(L.db_path, self.out / "kiosk.db")
-        S.backup_db(L.run / "city" / "city.db", self.out / "city.db")
-        kdb, cdb = self.out / "kiosk.db", self.out / "city.db"
-        reached = S.reached(kdb)
-        now = S.current(kdb)
-        ev = S.events(kdb, cdb, L.kiosk_id)
-        chain_ok, chain_text = S.audit_ok(kdb)
-        wrong = S.wrong_trays(L.unlocks_seen(), S.intents(kdb))
-        deposits_ok = [o for o in self.outcomes if o.kind == "deposit" and o.ok]
-        pickups_ok = [o for o in self.outcomes if o.kind == "pickup" and o.ok]
-        summary = {
-            "deposits": reached["DEPOSITED"],
-            "collected": reached["COLLECTED"],
-            "results_loaded": reached["RESULT_LOADED"],
-            "picked_up": reached["PICKED_UP"],
-            "expired": reached["EXPIRED"],
-            "returned_to_office": reached["RETURNED_TO_OFFICE"],
-            "cancelled": reached["CANCELLED"],
-            **ev,
-            "trays_unknown_after_recovery": S.trays_unknown_after_recovery(kdb),
-            "power_cuts": L.power_cuts,
-            "audit_chain_ok": chain_ok,
-            "wrong_tray_opened": len(wrong),
-            "now": now,
-            "checks": {},
-            "citizens": self.n_citizens,
-            "days": self.days,
-            "seed": self.seed,
-            "profile": str(self.profile.relative_to(REPO)) if self.profile.is_relative_to(
-                REPO) else str(self.profile),
-            "visits": len(self.outcomes),
-            "deposits_finished_on_screen": len(deposits_ok),
-            "pickups_finished_on_screen": len(pickups_ok),
-            "visits_stopped": [{"kind": o.kind, "stage": o.stage, "detail": o.detail[:200]}
-                               for o in self.outcomes if not o.ok and not o.power_cut],
-            "power_cut_moments": self.cut_log,
-            "faults": self.faults_done,
-            "staff_rounds": self.staff_reports,
-            "seconds_in_deposits": round(sum(o.seconds for o in self.outcomes
-                                             if o.kind == "deposit"), 1),
-            "seconds_in_pickups": round(sum(o.seconds for o in self.outcomes
-                                            if o.kind == "pickup"), 1),
-            "seconds_in_rounds": round(sum(r.get("seconds", 0) for r in self.staff_reports), 1),
-            "median_deposit_s": _median([o.seconds for o in deposits_ok]),
-            "median_pickup_s": _median([o.seconds for o in pickups_ok]),
-            "audit": chain_text[:300],
-            "wrong_trays": wrong,
-            "kiosk_starts": L.kiosk_starts,
-            "wall_seconds": round(time.monotonic() - t_start, 1),
-        }
-        summary["checks"] = checks(summary)
-        summary["ok"] = all(summary["checks"].values())
-        with (self.out / "outcomes.jsonl").open("w", encoding="utf-8") as f:
-            for o in self.outcomes:
-                f.write(json.dumps(asdict(o), ensure_ascii=False) + "\n")
-        return summary
-
-    def _collect_files(self) -> None:
-        L = self.launcher
-        S.copy_receipts(L.run, self.out / "receipts")
-        S.write_sms(L.sms(), self.out / "sms.jsonl")
-        if L.log_path.exists():
-            shutil.copy2(L.log_path, self.out / "kiosk.log")
-
-
-def _median(values: list[float]) -> float | None:
-    if not values:
-        return None
-    v = sorted(values)
-    return round(v[len(v) // 2], 2)
-
-
-def checks(s: dict) -> dict[str, bool]:
-    """The invariants of a day: the counts add up and nothing was lost or misdirected."""
-    now = s["now"]
-    return {
-        "every_deposit_collected_or_waiting":
-            s["deposits"] == s["collected"] + now["DEPOSITED"],
-        "every_result_picked_up_waiting_or_expired":
-            s["results_loaded"] == s["picked_up"] + now["RESULT_LOADED"] + s["expired"],
-        "every_expired_result_returned_or_waiting":
-            s["expired"] == s["returned_to_office"] + now["EXPIRED"],
-        "no_event_lost": s["lost_events"] == 0,
-        "no_event_duplicated": s["duplicates_at_server"] == 0,
-        "journal_chain_ok": bool(s["audit_chain_ok"]),
-        "no_wrong_tray_opened": s["wrong_tray_opened"] == 0,
-    }

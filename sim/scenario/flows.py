@@ -204,12 +204,12 @@ class KioskDriver:
             time.sleep(POLL_S)
 
     # -- deposit ---------------------------------------------------------------------------
-    def deposit(self, citizen: Citizen, procedure_name: str, *, via_qr: bool,
-                fee: bool) -> Outcome:
-        out = Outcome("deposit", citizen.masked_phone)
+    def _visit(self, kind: str, citizen: Citizen, play) -> Outcome:
+        """One visit timed, with where and why it stopped (or that the power went)."""
+        out = Outcome(kind, citizen.masked_phone)
         t0 = time.monotonic()
         try:
-            self._deposit(citizen, procedure_name, via_qr, fee, out)
+            play(out)
             out.ok = True
         except FlowFailed as exc:
             out.stage, out.detail = exc.stage, str(exc)
@@ -217,6 +217,11 @@ class KioskDriver:
             out.stage, out.power_cut = str(exc), True
         out.seconds = time.monotonic() - t0
         return out
+
+    def deposit(self, citizen: Citizen, procedure_name: str, *, via_qr: bool,
+                fee: bool) -> Outcome:
+        return self._visit("deposit", citizen, lambda out: self._deposit(
+            citizen, procedure_name, via_qr, fee, out))
 
     def _deposit(self, c: Citizen, proc: str, via_qr: bool, fee: bool, out: Outcome) -> None:
         for attempt in range(3):
@@ -283,17 +288,7 @@ class KioskDriver:
 
     # -- pickup ------------------------------------------------------------------------------
     def pickup(self, citizen: Citizen, *, rate: int | None = 5) -> Outcome:
-        out = Outcome("pickup", citizen.masked_phone)
-        t0 = time.monotonic()
-        try:
-            self._pickup(citizen, rate, out)
-            out.ok = True
-        except FlowFailed as exc:
-            out.stage, out.detail = exc.stage, str(exc)
-        except PowerCut as exc:
-            out.stage, out.power_cut = str(exc), True
-        out.seconds = time.monotonic() - t0
-        return out
+        return self._visit("pickup", citizen, lambda out: self._pickup(citizen, rate, out))
 
     def _pickup(self, c: Citizen, rate: int | None, out: Outcome) -> None:
         self.home()

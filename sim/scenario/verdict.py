@@ -1,0 +1,129 @@
+"""The end of a scripted day: let the kiosk deliver what it queued, copy the
+databases out, count, and check the invariants that say whether anything was lost."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import asdict
+
+from sim.launcher import REPO
+from sim.scenario import summary as S
+
+
+class Verdict:
+    """A mixin of ``DayScenario`` (needs ``launcher``, ``out``, ``outcomes`` and the
+    day's logs)."""
+
+    def _drain(self, timeout: float = 60.0) -> int:
+        """Wait until the kiosk has delivered every event (the network is up again)."""
+        L = self.launcher
+        L.flaky()
+        L.network("up")
+        deadline = time.monotonic() + timeout
+        pending = -1
+        while time.monotonic() < deadline:
+            try:
+                rows = S._rows(L.db_path, "SELECT COUNT(*) n FROM outbox WHERE delivered_at "
+                                          "IS NULL AND dead_letter IS NULL")
+                pending = rows[0]["n"]
+            except Exception:   # noqa: BLE001 - the kiosk may be between transactions
+                pending = -1
+            if pending == 0:
+                return 0
+            time.sleep(0.25)
+        return pending
+
+    def _finish(self, t_start: float) -> dict:
+        L = self.launcher
+        self._reconnect()
+        self._drain()          # what is still queued shows up as lost_events
+        L.stop_kiosk()
+        L.city.stop()
+        S.backup_db(L.db_path, self.out / "kiosk.db")
+        S.backup_db(L.run / "city" / "city.db", self.out / "city.db")
+        kdb, cdb = self.out / "kiosk.db", self.out / "city.db"
+        reached = S.reached(kdb)
+        now = S.current(kdb)
+        ev = S.events(kdb, cdb, L.kiosk_id)
+        chain_ok, chain_text = S.audit_ok(kdb)
+        wrong = S.wrong_trays(L.unlocks_seen(), S.intents(kdb))
+        deposits_ok = [o for o in self.outcomes if o.kind == "deposit" and o.ok]
+        pickups_ok = [o for o in self.outcomes if o.kind == "pickup" and o.ok]
+        summary = {
+            "deposits": reached["DEPOSITED"],
+            "collected": reached["COLLECTED"],
+            "results_loaded": reached["RESULT_LOADED"],
+            "picked_up": reached["PICKED_UP"],
+            "expired": reached["EXPIRED"],
+            "returned_to_office": reached["RETURNED_TO_OFFICE"],
+            "cancelled": reached["CANCELLED"],
+            **ev,
+            "trays_unknown_after_recovery": S.trays_unknown_after_recovery(kdb),
+            "power_cuts": L.power_cuts,
+            "audit_chain_ok": chain_ok,
+            "wrong_tray_opened": len(wrong),
+            "now": now,
+            "checks": {},
+            "citizens": self.n_citizens,
+            "days": self.days,
+            "seed": self.seed,
+            "profile": str(self.profile.relative_to(REPO)) if self.profile.is_relative_to(
+                REPO) else str(self.profile),
+            "visits": len(self.outcomes),
+            "deposits_finished_on_screen": len(deposits_ok),
+            "pickups_finished_on_screen": len(pickups_ok),
+            "visits_stopped": [{"kind": o.kind, "stage": o.stage, "detail": o.detail[:200]}
+                               for o in self.outcomes if not o.ok and not o.power_cut],
+            "power_cut_moments": self.cut_log,
+            "faults": self.faults_done,
+            "staff_rounds": self.staff_reports,
+            "seconds_in_deposits": round(sum(o.seconds for o in self.outcomes
+                                             if o.kind == "deposit"), 1),
+            "seconds_in_pickups": round(sum(o.seconds for o in self.outcomes
+                                            if o.kind == "pickup"), 1),
+            "seconds_in_rounds": round(sum(r.get("seconds", 0) for r in self.staff_reports), 1),
+            "median_deposit_s": _median([o.seconds for o in deposits_ok]),
+            "median_pickup_s": _median([o.seconds for o in pickups_ok]),
+            "audit": chain_text[:300],
+            "wrong_trays": wrong,
+            "kiosk_starts": L.kiosk_starts,
+            "wall_seconds": round(time.monotonic() - t_start, 1),
+        }
+        summary["checks"] = checks(summary)
+        summary["ok"] = all(summary["checks"].values())
+        with (self.out / "outcomes.jsonl").open("w", encoding="utf-8") as f:
+            for o in self.outcomes:
+                f.write(json.dumps(asdict(o), ensure_ascii=False) + "\n")
+        return summary
+
+    def _collect_files(self) -> None:
+        L = self.launcher
+        S.copy_receipts(L.run, self.out / "receipts")
+        S.write_sms(L.sms(), self.out / "sms.jsonl")
+        if L.log_path.exists():
+            shutil.copy2(L.log_path, self.out / "kiosk.log")
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    return round(v[len(v) // 2], 2)
+
+
+def checks(s: dict) -> dict[str, bool]:
+    """The invariants of a day: the counts add up and nothing was lost or misdirected."""
+    now = s["now"]
+    return {
+        "every_deposit_collected_or_waiting":
+            s["deposits"] == s["collected"] + now["DEPOSITED"],
+        "every_result_picked_up_waiting_or_expired":
+            s["results_loaded"] == s["picked_up"] + now["RESULT_LOADED"] + s["expired"],
+        "every_expired_result_returned_or_waiting":
+            s["expired"] == s["returned_to_office"] + now["EXPIRED"],
+        "no_event_lost": s["lost_events"] == 0,
+        "no_event_duplicated": s["duplicates_at_server"] == 0,
+        "journal_chain_ok": bool(s["audit_chain_ok"]),
+        "no_wrong_tray_opened": s["wrong_tray_opened"] == 0,
+    }
