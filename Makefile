@@ -7,7 +7,7 @@ DEBIAN_PACKAGES := xvfb socat sane-utils espeak-ng fonts-noto-core fonts-dejavu-
                    fonts-wqy-microhei libgl1 libegl1 libxkbcommon-x11-0 libfontconfig1 \
                    libdbus-1-3 imagemagick poppler-utils libxcb-icccm4 libxcb-keysyms1 \
                    libxcb-xinerama0 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
-                   libxcb-shape0 libxcb-xkb1
+                   libxcb-shape0 libxcb-xkb1 systemd
 PYTEST_ARGS ?=
 
 .PHONY: help venv debian-deps test run demo screenshots bench soak clean

@@ -156,7 +156,7 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     s._closers.append(s.upkeep.close)
     if cfg.gpio.ups_on_battery_pin is not None:
         s.power = _try(s, "ups", lambda: _power_guard(cfg, s))
-    s.otp = OtpService(clock=clock, key=key, send=s.sync.sms.send)
+    s.otp = build_otp(cfg, store, clock, key, s.sync.sms.send, s.alerts)
     s.citizen = CitizenService(
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
         catalog=Catalog(s.sync.catalog), sms=s.sync.sms, payments=s.sync.payments,
@@ -164,6 +164,22 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
         hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office,
         pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power)
     return s
+
+
+def build_otp(cfg: KioskConfig, store, clock, key: bytes, send, alerts) -> OtpService:
+    """Codes whose SMS counts live in the store; a spent kiosk-wide budget is an alert,
+    raised at the refusal and cleared by the book once codes flow again."""
+    from kiosk.auth.otp import OtpService
+    from kiosk.auth.otp_limits import SMS_BUDGET_SPENT, StoreSendLog
+
+    def spent(detail: str) -> None:
+        alerts.observe(SMS_BUDGET_SPENT, cfg.kiosk.id, True, detail)
+
+    otp = OtpService(clock=clock, key=key, send=send, limits=StoreSendLog(store),
+                     on_budget_spent=spent)
+    alerts.add_probe(lambda: [(SMS_BUDGET_SPENT, cfg.kiosk.id, otp.budget_spent(),
+                               "the kiosk-wide SMS budget is spent")])
+    return otp
 
 
 def _power_guard(cfg: KioskConfig, services: KioskServices):

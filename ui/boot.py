@@ -81,4 +81,5 @@ def attach_services(window, services) -> None:
     window.attach(services.citizen, services.cfg, services.clock,
                   code_reader=services.code_reader,
                   not_ready=sorted(services.startup_problems))
-    remote.install(window)
+    if services.cfg.kiosk.simulated:      # and only when KIOSK_REMOTE names a socket
+        remote.install(window, root=str(services.cfg.data_dir))

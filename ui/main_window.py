@@ -360,7 +360,8 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
     from ui import remote
     window = CitizenWindow(services.citizen, services.cfg, services.clock,
                            code_reader=code_reader)
-    remote.install(window)
+    if getattr(services.cfg.kiosk, "simulated", False):
+        remote.install(window, root=str(services.cfg.data_dir))
     return window
 
 

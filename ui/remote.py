@@ -21,9 +21,12 @@ Requests (``id`` is optional and echoed back):
 ``{"cmd": "key", "key": "F12", "modifiers": ["Ctrl", "Alt"]}``
                                            → a key press on the focused widget
 ``{"cmd": "hold", "text": "☎ 1022", "ms": 3000}`` → press and hold (a long press)
-``{"cmd": "screenshot", "path": "/x.png"}`` → saves the window as PNG
-Errors: ``{"ok": false, "error": "..."}``. Nothing here is compiled in a real kiosk's
-run: without ``KIOSK_REMOTE`` ``install`` does nothing.
+``{"cmd": "screenshot", "path": "screens/x.png"}`` → saves the window as PNG, inside
+                                              the run folder only
+Errors: ``{"ok": false, "error": "..."}``. Without ``KIOSK_REMOTE`` ``install`` does
+nothing, and ``kiosk run`` refuses ``KIOSK_REMOTE`` unless the profile says
+``[kiosk] simulated = true`` (the socket has no authentication). The text of a password
+field (staff PIN, TOTP code) is never sent.
 """
 from __future__ import annotations
 
@@ -46,7 +49,14 @@ class RemoteError(Exception):
     """A request the remote control cannot carry out; the message says why."""
 
 
+def is_secret_field(w: QWidget) -> bool:
+    return isinstance(w, QLineEdit) and w.echoMode() != QLineEdit.Normal
+
+
 def widget_text(w: QWidget) -> str:
+    """What a person reads on the widget; a password field's content is never read."""
+    if is_secret_field(w):
+        return ""
     if isinstance(w, (QAbstractButton, QLabel, QLineEdit)):
         return w.text()
     if isinstance(w, QPlainTextEdit):
@@ -66,10 +76,12 @@ def _shown(w: QWidget) -> bool:
 class RemoteControl(QObject):
     """Serves one or more scripts on a local socket; answers on the UI thread."""
 
-    def __init__(self, window: QWidget, path: str, parent=None):
+    def __init__(self, window: QWidget, path: str, parent=None, *, root: str | None = None):
         super().__init__(parent or window)
         self.window = window
         self.path = path
+        # screenshots go here and nowhere else (the run folder)
+        self.root = os.path.realpath(root or os.path.dirname(os.path.abspath(path)))
         self.server = QLocalServer(self)
         QLocalServer.removeServer(path)
         if not self.server.listen(path):
@@ -196,6 +208,8 @@ class RemoteControl(QObject):
                     "x": pos.x(), "y": pos.y(), "w": w.width(), "h": w.height()}
             if isinstance(w, QAbstractButton) and w.isCheckable():
                 item["checked"] = w.isChecked()
+            if is_secret_field(w):
+                item["password"] = True
             items.append(item)
         return {"screen": self.screen_name(), "widgets": items}
 
@@ -295,11 +309,16 @@ class RemoteControl(QObject):
 
     def cmd_screenshot(self, req):
         path = req.get("path")
-        if not path:
+        if not path or not isinstance(path, str):
             raise RemoteError("screenshot needs 'path' (a .png file)")
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        full = os.path.realpath(os.path.join(self.root, path))
+        if os.path.commonpath([full, self.root]) != self.root or not full.endswith(".png"):
+            raise RemoteError(f"screenshot path {path!r} is outside the run folder "
+                              f"{self.root} or not a .png file; give a name such as "
+                              "'screens/home.png'")
+        os.makedirs(os.path.dirname(full), exist_ok=True)
         target = self.front_window()
-        if not target.grab().save(path, "PNG"):
+        if not target.grab().save(full, "PNG"):
             raise RemoteError(f"could not write {path}")
         return {"path": path, "screen": self.screen_name()}
 
@@ -312,12 +331,14 @@ class RemoteControl(QObject):
         QLocalServer.removeServer(self.path)
 
 
-def install(window: QWidget, path: str | None = None) -> RemoteControl | None:
-    """Start the remote control when ``KIOSK_REMOTE`` (or ``path``) names a socket."""
+def install(window: QWidget, path: str | None = None, *,
+            root: str | None = None) -> RemoteControl | None:
+    """Start the remote control when ``KIOSK_REMOTE`` (or ``path``) names a socket;
+    screenshots only under ``root`` (default: the socket's folder)."""
     path = path or os.environ.get(ENV)
     if not path:
         return None
-    remote = RemoteControl(window, path)
+    remote = RemoteControl(window, path, root=root)
     window._remote_control = remote          # keep it alive as long as the window
     log.info("remote control listening on %s (simulator mode)", path)
     return remote

@@ -4,7 +4,9 @@ Each challenge draws a fresh random secret (pyotp) and derives one 6-digit code 
 the secret is dropped at once and only ``HMAC-SHA256(key, challenge ‖ code)`` is kept, in
 memory. Lifetimes run on the monotonic clock, so a wall-clock jump cannot stretch them.
 Rules (DESIGN.md): 5 minutes, 3 tries then a new SMS, at most 3 SMS per phone per
-15 minutes, a code that was accepted once is never accepted again.
+15 minutes, a code that was accepted once is never accepted again. The SMS counts live
+in a ``SendLog`` (the store's on a kiosk, ``kiosk/auth/otp_limits.py``) so a restart does
+not reset them, with a kiosk-wide budget on top that raises an alert when spent.
 """
 from __future__ import annotations
 
@@ -12,11 +14,12 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
 import pyotp
+
+from kiosk.auth.otp_limits import MemorySendLog, SendLog
 
 
 class OtpError(Exception):
@@ -56,6 +59,18 @@ class OtpRateLimited(OtpError):
         self.retry_after_s = retry_after_s
 
 
+class OtpBudgetSpent(OtpRateLimited):
+    """The whole kiosk sent its budget of codes in the window (a flood, not one person)."""
+
+    reason = "otp.kiosk_budget"
+
+    def __init__(self, retry_after_s: float, sent: int, window_s: float):
+        OtpError.__init__(self, f"the kiosk sent {sent} codes in {int(window_s // 60)} "
+                                f"minutes, its budget; try again in "
+                                f"{int(retry_after_s // 60) + 1} minutes or call 1022")
+        self.retry_after_s = retry_after_s
+
+
 @dataclass
 class _Challenge:
     phone_key: str
@@ -72,6 +87,8 @@ class OtpPolicy:
     max_tries: int = 3
     max_sms: int = 3
     sms_window_s: float = 900.0
+    kiosk_max_sms: int = 120         # every phone together, per kiosk_window_s
+    kiosk_window_s: float = 3600.0
 
 
 SmsSend = Callable[..., object]   # send(phone, text, *, key=idempotency key)
@@ -87,11 +104,15 @@ class OtpService:
     policy: OtpPolicy = field(default_factory=OtpPolicy)
     message: Callable[[str], str] = lambda code: (
         f"Ma xac thuc may ho so 24/7: {code}. Het han sau 5 phut. Khong dua ma nay cho ai.")
+    limits: SendLog | None = None
+    # told once per refusal when the kiosk-wide budget is spent (the alert book)
+    on_budget_spent: Callable[[str], None] | None = None
 
     def __post_init__(self):
         self._lock = threading.Lock()
         self._challenges: dict[str, _Challenge] = {}
-        self._sent: dict[str, deque] = {}
+        if self.limits is None:
+            self.limits = MemorySendLog()
 
     def _phone_key(self, phone: str) -> str:
         return hmac.new(self.key, b"otp-phone|" + phone.encode(), hashlib.sha256).hexdigest()
@@ -99,29 +120,42 @@ class OtpService:
     def _digest(self, challenge_id: str, code: str) -> bytes:
         return hmac.new(self.key, f"otp|{challenge_id}|{code}".encode(), hashlib.sha256).digest()
 
-    def sms_left(self, phone: str) -> int:
-        with self._lock:
-            return self.policy.max_sms - len(self._recent(self._phone_key(phone)))
+    def _wall(self) -> float:
+        return self.clock.now().timestamp()
 
-    def _recent(self, phone_key: str) -> deque:
-        """SMS times of one phone within the window; phones with none left are forgotten,
-        so a kiosk that served thousands of people keeps only the last 15 minutes."""
-        now = self.clock.monotonic()
-        for key, times in list(self._sent.items()):
-            while times and now - times[0] >= self.policy.sms_window_s:
-                times.popleft()
-            if not times and key != phone_key:
-                del self._sent[key]
-        return self._sent.setdefault(phone_key, deque())
+    def sms_left(self, phone: str) -> int:
+        since = self._wall() - self.policy.sms_window_s
+        return self.policy.max_sms - len(self.limits.phone_times(self._phone_key(phone),
+                                                                 since))
+
+    def budget_spent(self) -> bool:
+        """The kiosk-wide budget is used up (the alert book's probe)."""
+        since = self._wall() - self.policy.kiosk_window_s
+        return len(self.limits.kiosk_times(since)) >= self.policy.kiosk_max_sms
+
+    def _admit(self, phone_key: str) -> None:
+        """Refuse over either limit, else count this SMS (before it is sent: a crash
+        after the count costs the citizen one of three, never the limit its meaning)."""
+        now = self._wall()
+        p = self.policy
+        self.limits.forget_before(now - max(p.sms_window_s, p.kiosk_window_s))
+        mine = self.limits.phone_times(phone_key, now - p.sms_window_s)
+        if len(mine) >= p.max_sms:
+            raise OtpRateLimited(max(0.0, p.sms_window_s - (now - mine[0])))
+        every = self.limits.kiosk_times(now - p.kiosk_window_s)
+        if len(every) >= p.kiosk_max_sms:
+            wait = max(0.0, p.kiosk_window_s - (now - every[-p.kiosk_max_sms]))
+            refusal = OtpBudgetSpent(wait, len(every), p.kiosk_window_s)
+            if self.on_budget_spent is not None:
+                self.on_budget_spent(str(refusal))
+            raise refusal
+        self.limits.add(phone_key, now)
 
     def request(self, phone: str) -> str:
         """Send a new code to ``phone``; returns the challenge id the UI holds."""
         phone_key = self._phone_key(phone)
         with self._lock:
-            sent = self._recent(phone_key)
-            if len(sent) >= self.policy.max_sms:
-                raise OtpRateLimited(self.policy.sms_window_s -
-                                     (self.clock.monotonic() - sent[0]))
+            self._admit(phone_key)
             challenge_id = secrets.token_urlsafe(12)
             code = pyotp.HOTP(pyotp.random_base32(), digits=self.policy.digits).at(0)
             # a new code for a phone cancels that phone's older codes
@@ -131,7 +165,6 @@ class OtpService:
             self._challenges[challenge_id] = _Challenge(
                 phone_key, self._digest(challenge_id, code),
                 self.clock.monotonic() + self.policy.lifetime_s)
-            sent.append(self.clock.monotonic())
         try:
             self.send(phone, self.message(code), key=f"otp-{challenge_id}")
         except Exception:

@@ -26,8 +26,27 @@ def _profile_path(args):
     return Path(__file__).resolve().parent.parent.parent / "config" / "sim.toml"
 
 
+def _simulator_profile(path) -> bool:
+    """``[kiosk] simulated = true`` in the profile (read before anything else starts)."""
+    import tomllib
+    try:
+        return tomllib.loads(path.read_text("utf-8")).get("kiosk", {}).get(
+            "simulated") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def run(args) -> int:
     """Welcome screen first (ui/boot.py), then the profile, services and devices."""
+    if os.environ.get("KIOSK_REMOTE") and not _simulator_profile(_profile_path(args)):
+        # the remote-control socket has no authentication: a simulator's tool only
+        print(f"kiosk: KIOSK_REMOTE is set but {_profile_path(args)} is not a simulator "
+              "profile.\n"
+              "  The remote-control socket drives the screens without a password and is "
+              "for the simulator only.\n"
+              "  On a real kiosk unset KIOSK_REMOTE; for the simulator use a profile with "
+              "'[kiosk] simulated = true' (kiosk-sim writes one).", file=sys.stderr)
+        return 2
     if not has_display():
         from kiosk.config import ConfigError, load_config
         try:

@@ -24,6 +24,8 @@ class KioskSection(_Section):
     hotline: str = "1022"
     data_dir: str = "var/kiosk"
     languages: list[Literal["vi", "en", "zh"]] = ["vi", "en", "zh"]
+    # a simulator's profile: allows the unauthenticated remote-control socket
+    simulated: bool = False
 
     @field_validator("timezone")
     @classmethod

@@ -165,7 +165,7 @@ class Ledger:
             payload = {"type": action, "kiosk": self.kiosk_id, "at": row["at"],
                        "subject": subject, "from": from_state, "to": to_state,
                        "reason": reason or "", "actor": actor, "journal_seq": row["seq"],
-                       "journal_hash": row["hash"]}
+                       "journal_hash": row["hash"], "journal_prev": row["prev_hash"]}
             if data:
                 payload["data"] = data
             if city_extra:

@@ -11,6 +11,7 @@ from sim.city.clock import SimClock, iso, parse_iso
 from sim.city.store.core import StoreCore
 from sim.city.store.events import KIND_RE, PHONE_RE, EventRejected, EventStore
 from sim.city.store.heartbeats import HeartbeatStore
+from sim.city.store.journal import JournalStore
 from sim.city.store.payments import PAYMENT_ACCOUNT, PAYMENT_BANK_BIN, PaymentStore
 from sim.city.store.results import ResultStore, mask_name
 from sim.city.store.sms import SmsStore
@@ -23,6 +24,7 @@ __all__ = ["CityDb", "SimClock", "iso", "parse_iso", "mask_name", "KIND_RE", "PH
 class CityDb(
     EventStore,
     HeartbeatStore,
+    JournalStore,
     PaymentStore,
     ResultStore,
     SmsStore,

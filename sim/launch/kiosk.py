@@ -40,6 +40,8 @@ class KioskProcess:
         self.kiosk: subprocess.Popen | None = None
         self.power_cuts = 0
         self.kiosk_starts = 0
+        # called with the kiosk dead and before it restarts (the power-loss layer)
+        self.after_power_cut: list = []
         self._restart_timer: threading.Timer | None = None
         self._jobs: queue.Queue = queue.Queue()
         self._keeper: threading.Thread | None = None
@@ -132,6 +134,8 @@ class KioskProcess:
                     pass
                 proc.wait()
                 self.power_cuts += 1
+                for hook in self.after_power_cut:
+                    hook()
             if self._log_file is not None:
                 self._log_file.write(b"--- kiosk-sim: power cut (kill -9)\n")
             if restart_after_s is None:

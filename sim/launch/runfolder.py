@@ -11,6 +11,7 @@ import json
 import os
 import re
 import secrets
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +95,10 @@ def simulate_profile(text: str, run: Path, *, headless: bool = False) -> str:
         indent, key, eq, value = m.groups()
         new = None
         if section == "kiosk" and key == "data_dir":
-            new = json.dumps(str(run))
+            new = json.dumps(str(run)) + ("" if "simulated" in tomllib.loads(text).get(
+                "kiosk", {}) else "\nsimulated = true")
+        elif section == "kiosk" and key == "simulated":
+            new = "true"                  # this profile drives simulators
         elif key == "port" and section in ("lock_buses", "printer", "code_reader", "modem"):
             path = json.loads(value.split("#")[0].strip())
             if not path.startswith("{data_dir}"):

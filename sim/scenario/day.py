@@ -19,6 +19,7 @@ from pathlib import Path
 from sim.city.catalog import procedures
 from sim.launcher import REPO, LaunchError, SimLauncher
 from sim.scenario.citizens import make_citizens
+from sim.scenario.cuts import plug_power_loss
 from sim.scenario.flows import KioskDriver, Outcome
 from sim.scenario.mishaps import CUT_STAGES, Mishaps
 from sim.scenario.staff import StaffDriver
@@ -33,7 +34,7 @@ class DayScenario(Mishaps, Verdict):
     def __init__(self, out: Path, *, seed: int = 1, citizens: int = 100, days: int = 1,
                  power_cuts: int | None = None, profile: str | None = None,
                  run_dir: str | None = None, pickup_share: float = 0.75,
-                 log=None):
+                 log=None, power_loss: float | None = None):
         self.out = Path(out).resolve()
         self.seed = seed
         self.rng = random.Random(seed)
@@ -46,6 +47,10 @@ class DayScenario(Mishaps, Verdict):
             SMALL_PROFILE if per_day <= 12 else BUSY_PROFILE)
         self.run_dir = Path(run_dir) if run_dir else self.out / "run"
         self.pickup_share = pickup_share
+        # None: a cut is kill -9 only; a number: writes not yet synced are dropped too,
+        # each kept with that probability (0.0: all lost), see sim/powerloss/
+        self.power_loss = power_loss
+        self.power_loss_report: list[dict] = []
         self.say = log or (lambda *a: None)
         self.outcomes: list[Outcome] = []
         self.faults_done: list[dict] = []
@@ -68,10 +73,14 @@ class DayScenario(Mishaps, Verdict):
         self.out.mkdir(parents=True, exist_ok=True)
 
     def _launcher(self) -> SimLauncher:
-        return SimLauncher(self.run_dir, profile=self.profile, seed=self.seed, headless=True,
-                           city={"heartbeat_s": 2, "results_poll_s": 1, "retry_base_s": 0.2,
-                                 "retry_cap_s": 2, "timeout_s": 2},
-                           city_processing_s=2 * 3600)
+        L = SimLauncher(self.run_dir, profile=self.profile, seed=self.seed, headless=True,
+                        city={"heartbeat_s": 2, "results_poll_s": 1, "retry_base_s": 0.2,
+                              "retry_cap_s": 2, "timeout_s": 2},
+                        city_processing_s=2 * 3600)
+        if self.power_loss is not None:
+            plug_power_loss(L, self.power_loss, self.rng.randrange(2**31),
+                            self.power_loss_report)
+        return L
 
     def _reconnect(self) -> None:
         if not self.driver.remote.connected:
@@ -121,7 +130,7 @@ class DayScenario(Mishaps, Verdict):
         self.staff = StaffDriver(L, say=self.say)
         self.staff.enrol()
         L.start_kiosk()
-        self.driver = KioskDriver(L, screens_dir=self.out / "screens", on_cut=self._cut)
+        self.driver = KioskDriver(L, screens_dir=L.run / "screens", on_cut=self._cut)
         self.staff.driver = self.driver
         try:
             self.driver.connect(90)

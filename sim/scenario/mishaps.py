@@ -16,9 +16,11 @@ class Mishaps:
 
     def _cut(self, stage: str) -> None:
         delay = self.rng.uniform(0.3, 1.5)
+        before = self.launcher.power_cuts
         self.launcher.power_cut(restart_after_s=delay)
         self.cut_log.append({"stage": stage, "sim_time": self.launcher.sim_now().isoformat(
-            timespec="seconds"), "restart_after_s": round(delay, 2)})
+            timespec="seconds"), "restart_after_s": round(delay, 2),
+            "killed": self.launcher.power_cuts > before})
         self.say(f"  power cut at '{stage}' (kill -9), back in {delay:.1f} s")
         self.driver.remote.close()
 

@@ -157,3 +157,56 @@ def copy_receipts(run: Path, out: Path) -> int:
         n += 1
         shutil.copy2(png, out / f"receipt-{n:04d}.png")
     return n
+
+
+HOLDING = {"OCCUPIED_DEPOSIT": "DEPOSITED", "OCCUPIED_RESULT": "RESULT_LOADED",
+           "EXPIRED": "EXPIRED"}
+NO_PAPER = ("EMPTY", "RESERVED")
+
+
+def cabinet_vs_database(cabinet: dict[str, dict], kiosk_db: Path) -> dict:
+    """The simulated cabinet (doors, paper) against the kiosk's trays and dossiers.
+
+    A tray that holds a dossier has paper, an empty one has none, every door is shut,
+    every dossier whose paper is in the cabinet is in a tray that says so, and a tray
+    left UNKNOWN is one a restart put in doubt (named in a ``kiosk.recovered`` row)
+    whose paper, if any, belongs to a dossier a technician can find."""
+    trays = {r["id"]: r for r in _rows(kiosk_db, "SELECT id, state, dossier_code FROM trays")}
+    dossiers = {r["code"]: r for r in _rows(kiosk_db, "SELECT code, state, tray_id FROM "
+                                                      "dossiers")}
+    put_in_doubt = set()
+    for r in _rows(kiosk_db, "SELECT data FROM journal WHERE action = 'kiosk.recovered'"):
+        try:
+            put_in_doubt |= set(json.loads(r["data"] or "{}").get("unknown", []))
+        except (ValueError, AttributeError):
+            pass
+    wrong, unknown = [], []
+    for tray, hw in sorted(cabinet.items()):
+        row = trays.get(tray)
+        if row is None:
+            wrong.append(f"{tray}: in the cabinet, not in the database")
+            continue
+        state, code = row["state"], row["dossier_code"]
+        if hw["door"] not in ("closed", "locked"):
+            wrong.append(f"{tray}: door {hw['door']} at the end of the day")
+        if state in HOLDING:
+            d = dossiers.get(code)
+            if not hw["paper"]:
+                wrong.append(f"{tray}: {state} ({code}) but the tray is empty")
+            if d is None or d["state"] != HOLDING[state] or d["tray_id"] != tray:
+                wrong.append(f"{tray}: {state} but its dossier {code} is "
+                             f"{d['state'] if d else 'missing'}")
+        elif state in NO_PAPER and hw["paper"]:
+            wrong.append(f"{tray}: {state} in the database but paper in the tray")
+        elif state == "UNKNOWN":
+            unknown.append(tray)
+            if tray not in put_in_doubt:
+                wrong.append(f"{tray}: UNKNOWN but no restart put it in doubt")
+            if hw["paper"] and (code is None or code not in dossiers):
+                wrong.append(f"{tray}: UNKNOWN with paper but no dossier to find it by")
+    in_trays = {r["dossier_code"] for r in trays.values() if r["dossier_code"]}
+    lost = sorted(code for code, d in dossiers.items()
+                  if d["state"] in HOLDING.values() and code not in in_trays)
+    wrong += [f"dossier {code}: {dossiers[code]['state']} but in no tray" for code in lost]
+    return {"trays_unknown_at_end": len(unknown), "trays_unknown": unknown,
+            "dossiers_in_no_tray": len(lost), "cabinet_mismatches": wrong}

@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from sim.launcher import REPO
 from sim.scenario import summary as S
+from sim.scenario.cuts import cut_figures
 
 
 class Verdict:
@@ -47,6 +48,7 @@ class Verdict:
         now = S.current(kdb)
         ev = S.events(kdb, cdb, L.kiosk_id)
         chain_ok, chain_text = S.audit_ok(kdb)
+        cabinet = S.cabinet_vs_database(L.cabinet(), kdb)
         wrong = S.wrong_trays(L.unlocks_seen(), S.intents(kdb))
         deposits_ok = [o for o in self.outcomes if o.kind == "deposit" and o.ok]
         pickups_ok = [o for o in self.outcomes if o.kind == "pickup" and o.ok]
@@ -60,6 +62,7 @@ class Verdict:
             "cancelled": reached["CANCELLED"],
             **ev,
             "trays_unknown_after_recovery": S.trays_unknown_after_recovery(kdb),
+            **cabinet,
             "power_cuts": L.power_cuts,
             "audit_chain_ok": chain_ok,
             "wrong_tray_opened": len(wrong),
@@ -75,6 +78,8 @@ class Verdict:
             "pickups_finished_on_screen": len(pickups_ok),
             "visits_stopped": [{"kind": o.kind, "stage": o.stage, "detail": o.detail[:200]}
                                for o in self.outcomes if not o.ok and not o.power_cut],
+            **cut_figures(self.cut_log, self.power_cuts, self.power_loss_report
+                          if self.power_loss is not None else None, self.power_loss),
             "power_cut_moments": self.cut_log,
             "faults": self.faults_done,
             "staff_rounds": self.staff_reports,
@@ -99,6 +104,8 @@ class Verdict:
 
     def _collect_files(self) -> None:
         L = self.launcher
+        if (L.run / "screens").is_dir():      # the kiosk writes inside its run folder only
+            shutil.copytree(L.run / "screens", self.out / "screens", dirs_exist_ok=True)
         S.copy_receipts(L.run, self.out / "receipts")
         S.write_sms(L.sms(), self.out / "sms.jsonl")
         if L.log_path.exists():
@@ -126,4 +133,11 @@ def checks(s: dict) -> dict[str, bool]:
         "no_event_duplicated": s["duplicates_at_server"] == 0,
         "journal_chain_ok": bool(s["audit_chain_ok"]),
         "no_wrong_tray_opened": s["wrong_tray_opened"] == 0,
+        # the paper itself: the simulated cabinet agrees with the database, and a tray
+        # left UNKNOWN is one a power cut put in doubt during a door transaction
+        "cabinet_matches_database": not s["cabinet_mismatches"],
+        "every_dossier_in_the_cabinet_in_a_tray": s["dossiers_in_no_tray"] == 0,
+        "trays_unknown_only_after_door_cuts":
+            s["trays_unknown_at_end"] <= s["power_cuts_in_door_transactions"],
+        "every_requested_cut_done": s["power_cuts_done"] >= s["power_cuts_requested"],
     }

@@ -53,3 +53,43 @@ def test_the_kiosk_does_not_start_with_a_readable_key(tmp_path):
     with pytest.raises(SecretFileError, match="chmod 600"):
         build_services(cfg)
     assert not cfg.db_path.exists()          # refused before the database was opened
+
+
+def test_a_left_over_new_file_does_not_lend_its_mode(tmp_path):
+    """A crash left ``city.token.new`` with mode 0644: the next write must not keep it."""
+    path = tmp_path / "secrets" / "city.token"
+    path.parent.mkdir(mode=0o700)
+    left = path.with_name("city.token.new")
+    left.write_bytes(b"old")
+    os.chmod(left, 0o644)
+    old_umask = os.umask(0o000)
+    try:
+        write_secret(path, b"tok-0123456789\n")
+    finally:
+        os.umask(old_umask)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert read_secret(path) == b"tok-0123456789"
+
+
+def test_a_planted_link_is_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"do not overwrite")
+    path = tmp_path / "secrets" / "hmac.key"
+    path.parent.mkdir(mode=0o700)
+    path.with_name("hmac.key.new").symlink_to(victim)
+    write_secret(path, b"k" * 64)
+    assert victim.read_bytes() == b"do not overwrite"
+    assert not path.is_symlink() and read_secret(path) == b"k" * 64
+    link = tmp_path / "secrets" / "linked.key"
+    link.symlink_to(path)
+    with pytest.raises(SecretFileError, match="not a link"):
+        read_secret(link)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a file to another user "
+                                              "(CI runs as root)")
+def test_a_secret_owned_by_someone_else_is_refused(tmp_path):
+    key = secret_file(tmp_path, "hmac.key", b"k" * 64, 0o600)
+    os.chown(key, 65534, 65534)
+    with pytest.raises(SecretFileError, match="belongs to .* not to root"):
+        read_secret(key)

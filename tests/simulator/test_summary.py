@@ -13,7 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sim.scenario.day import checks
-from sim.scenario.summary import wrong_trays, write_sms
+from sim.scenario.summary import cabinet_vs_database, wrong_trays, write_sms
 
 TRAYS = st.sampled_from(["A01", "A02", "A03", "B01"])
 
@@ -67,7 +67,10 @@ def _summary(**over):
     s = {"deposits": 4, "collected": 3, "results_loaded": 3, "picked_up": 1, "expired": 1,
          "returned_to_office": 1, "lost_events": 0, "duplicates_at_server": 0,
          "audit_chain_ok": True, "wrong_tray_opened": 0,
-         "now": {"DEPOSITED": 1, "RESULT_LOADED": 1, "EXPIRED": 0}}
+         "now": {"DEPOSITED": 1, "RESULT_LOADED": 1, "EXPIRED": 0},
+         "cabinet_mismatches": [], "dossiers_in_no_tray": 0, "trays_unknown_at_end": 0,
+         "power_cuts_in_door_transactions": 0, "power_cuts_done": 1,
+         "power_cuts_requested": 1}
     s.update(over)
     return s
 
@@ -81,6 +84,12 @@ def test_checks_name_what_does_not_add_up():
     assert bad["every_deposit_collected_or_waiting"] is False
     assert bad["no_event_lost"] is False
     assert bad["journal_chain_ok"] is True
+    bad = checks(_summary(trays_unknown_at_end=1, dossiers_in_no_tray=1, power_cuts_done=0,
+                          cabinet_mismatches=["A01: door open at the end of the day"]))
+    assert bad["trays_unknown_only_after_door_cuts"] is False
+    assert bad["every_dossier_in_the_cabinet_in_a_tray"] is False
+    assert bad["cabinet_matches_database"] is False
+    assert bad["every_requested_cut_done"] is False
 
 
 def test_the_kiosk_dies_with_the_launcher(tmp_path):
@@ -124,3 +133,50 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
+
+
+def _kiosk_db(tmp_path, trays, dossiers, recovered=()):
+    import sqlite3
+    path = tmp_path / "kiosk.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE trays (id, state, dossier_code)")
+    db.execute("CREATE TABLE dossiers (code, state, tray_id)")
+    db.execute("CREATE TABLE journal (seq, action, data)")
+    db.executemany("INSERT INTO trays VALUES (?, ?, ?)", trays)
+    db.executemany("INSERT INTO dossiers VALUES (?, ?, ?)", dossiers)
+    db.execute("INSERT INTO journal VALUES (1, 'kiosk.recovered', ?)",
+               (json.dumps({"unknown": list(recovered)}),))
+    db.commit()
+    db.close()
+    return path
+
+
+def _hw(paper, door="locked"):
+    return {"door": door, "paper": paper}
+
+
+def test_the_cabinet_agrees_with_the_database(tmp_path):
+    db = _kiosk_db(tmp_path, [("A01", "OCCUPIED_DEPOSIT", "HS1"), ("A02", "EMPTY", None),
+                              ("A03", "UNKNOWN", "HS2")],
+                   [("HS1", "DEPOSITED", "A01"), ("HS2", "DRAFT", "A03")], ["A03"])
+    got = cabinet_vs_database({"A01": _hw(True), "A02": _hw(False), "A03": _hw(True)}, db)
+    assert got == {"trays_unknown_at_end": 1, "trays_unknown": ["A03"],
+                   "dossiers_in_no_tray": 0, "cabinet_mismatches": []}
+
+
+def test_paper_in_no_tray_and_a_wrong_cabinet_are_named(tmp_path):
+    # a tray emptied before its dossier moved; paper the database does not know of; a
+    # door left open; a tray in doubt that no restart explains
+    db = _kiosk_db(tmp_path, [("A01", "EMPTY", None), ("A02", "EMPTY", None),
+                              ("A03", "UNKNOWN", None), ("A04", "OCCUPIED_RESULT", "HS4")],
+                   [("HS1", "DEPOSITED", "A01"), ("HS4", "RESULT_LOADED", "A04")])
+    got = cabinet_vs_database({"A01": _hw(False), "A02": _hw(True), "A03": _hw(True),
+                               "A04": _hw(False, door="open")}, db)
+    assert got["dossiers_in_no_tray"] == 1 and got["trays_unknown_at_end"] == 1
+    text = "\n".join(got["cabinet_mismatches"])
+    for expected in ("dossier HS1: DEPOSITED but in no tray",
+                     "A02: EMPTY in the database but paper in the tray",
+                     "A03: UNKNOWN but no restart put it in doubt",
+                     "A03: UNKNOWN with paper but no dossier",
+                     "A04: door open", "A04: OCCUPIED_RESULT (HS4) but the tray is empty"):
+        assert expected in text, text

@@ -3,6 +3,8 @@
 doubt; resident memory grows less than 10 % from day 2 to day 30."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.soak.busy_kiosk import BusyKiosk, table
@@ -41,6 +43,10 @@ def test_three_busy_days(tmp_path, record_property):
 @pytest.mark.timeout(3600)
 def test_thirty_days_fifty_dossiers_a_day(tmp_path, record_property):
     figs, summary, kiosk = run(tmp_path, 30, 50, record_property)
+    keep = Path(__file__).resolve().parents[2] / "docs" / "survival"
+    keep.mkdir(parents=True, exist_ok=True)
+    (keep / "busy-days.txt").write_text("# make soak: 30 days, 50 dossiers a day, seed 7\n"
+                                        + table(figs, summary) + "\n", encoding="utf-8")
     assert summary["dossiers deposited"] >= 30 * 45
     assert sum(f.returned for f in figs) > 0          # expiry and take-back happened
     growth = (figs[-1].rss_kb - figs[1].rss_kb) / figs[1].rss_kb

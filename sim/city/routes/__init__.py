@@ -24,6 +24,7 @@ MODULES = (
     "control",
     "events",
     "heartbeat",
+    "journal",
     "payments",
     "ping",
     "results",

@@ -81,6 +81,7 @@ class EventStore(StoreCore):
                           (key, kiosk_id, ev["kind"], code, seq, ev.get("created_at"), now,
                            json.dumps(ev["payload"], ensure_ascii=False)))
                 self._track_dossier(kiosk_id, ev, now)
+                self.journal.observe_event(kiosk_id, ev["payload"])
                 accepted.append(key)
             for name, n in (("events_new", len(accepted)), ("events_duplicate", len(duplicates)),
                             ("events_rejected", len(rejected)), ("order_violations", violations)):

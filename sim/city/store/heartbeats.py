@@ -19,6 +19,7 @@ class HeartbeatStore(StoreCore):
             self.conn.execute("INSERT INTO heartbeats(kiosk_id, received_at, body) "
                               "VALUES (?,?,?)", (kiosk_id, iso(self.clock.now()),
                                                  json.dumps(body, ensure_ascii=False)))
+            self.journal.observe_head(kiosk_id, body.get("journal_head"))
 
     def last_heartbeat(self, kiosk_id: str | None = None) -> dict | None:
         sql = "SELECT * FROM heartbeats"
