@@ -38,10 +38,17 @@ class KioskServices:
     modem: object = None
     sync: object = None
     citizen: object = None
+    sessions: object = None     # kiosk.updates.sessions.Sessions: updates wait for them
     otp: object = None
     alerts: object = None
     upkeep: object = None
     power: object = None
+    metrics: object = None
+    help_desk: object = None
+    commands: object = None           # the command poller (sync/commands.py)
+    command_runner: object = None
+    overrides: object = None
+    on_restart: object = None         # set by 'kiosk run': how to restart the process
     recovery: dict = field(default_factory=dict)
     startup_problems: dict = field(default_factory=dict)   # device → what went wrong
     _closers: list = field(default_factory=list)
@@ -70,6 +77,14 @@ class KioskServices:
         alerts = self.alerts.as_health() if self.alerts is not None else []
         return self.device_health() + alerts
 
+    def request_restart(self) -> None:
+        """A city ``kiosk.restart``: let the acknowledgement leave, then restart."""
+        if self.sync is not None:
+            self.sync.drain(timeout_s=3.0)
+        if self.on_restart is None:
+            raise RuntimeError("this kiosk process has no way to restart itself")
+        self.on_restart()
+
     def start(self) -> "KioskServices":
         if self.doors is not None:
             self.doors.start()
@@ -79,6 +94,15 @@ class KioskServices:
             self.upkeep.start()
         if self.power is not None:
             self.power.start()
+        if self.metrics is not None:
+            try:
+                self.metrics.start()
+                self._closers.append(self.metrics.close)
+            except OSError as exc:     # the kiosk serves citizens without metrics
+                self.startup_problems["metrics"] = str(exc)
+                log.warning("%s", exc)
+        if self.commands is not None:
+            self.commands.start()
         return self
 
     def close(self) -> None:
@@ -153,9 +177,14 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     s.alerts = build_alert_book(cfg, ledger, clock, doors=s.doors, health=s.device_health,
                                 printer_state=s.receipts.state if s.printer else None)
     s.upkeep = Upkeep(s.alerts)
+    s.sessions = _sessions(cfg)
     s._closers.append(s.upkeep.close)
     if cfg.gpio.ups_on_battery_pin is not None:
         s.power = _try(s, "ups", lambda: _power_guard(cfg, s))
+    from kiosk.commands import build_commands
+    from kiosk.metrics.server import build_metrics
+    s.metrics = build_metrics(cfg, s)
+    build_commands(cfg, s)
     s.otp = build_otp(cfg, store, clock, key, s.sync.sms.send, s.alerts)
     s.citizen = CitizenService(
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
@@ -164,6 +193,14 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
         hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office,
         pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power)
     return s
+
+
+def _sessions(cfg: KioskConfig):
+    """Open sessions hold the update gate, so an update never lands in the middle of one."""
+    from kiosk.updates.gate import UpdateGate
+    from kiosk.updates.runner import gate_path
+    from kiosk.updates.sessions import Sessions
+    return Sessions(UpdateGate(gate_path(cfg)))
 
 
 def build_otp(cfg: KioskConfig, store, clock, key: bytes, send, alerts) -> OtpService:

@@ -193,6 +193,15 @@ class CityClient:
     def payment_status(self, payment_id: str) -> dict:
         return self._json(self.request("GET", f"/payments/{payment_id}"))
 
+    def commands(self, wait_s: float) -> list:
+        """The city's commands for this kiosk; a long poll answered at once when one is
+        queued, empty after ``wait_s`` (docs/city-api.md)."""
+        body = self._json(self.request("GET", "/commands", params={"wait": wait_s},
+                                       timeout=(self.timeout[0], wait_s + 10)))
+        if not isinstance(body.get("commands"), list):
+            raise CityServerError("GET /commands: no 'commands' list in the answer")
+        return body["commands"]
+
     def heartbeat(self, body: dict) -> dict:
         return self._json(self.request("POST", "/heartbeat", json=body))
 

@@ -29,11 +29,8 @@ def build_sync(cfg, ledger, store, clock, modem=None, *, health=None,
     # is busy: they get a Session of their own.
     foreground = CityClient(city.base_url, token, cfg.kiosk.id, timeout_s=city.timeout_s)
     outbox = OutboxSender(store, client, clock, batch_size=city.batch_size)
-    try:
-        from importlib.metadata import version
-        software = version("dossier-kiosk")
-    except Exception:
-        software = ""
+    from kiosk.version import version
+    software = version()
     return SyncService(
         client=client, store=store, ledger=ledger, clock=clock, outbox=outbox,
         results=ResultsInbox(store, client, clock, getattr(ledger, "pii", None)),

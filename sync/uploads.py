@@ -37,14 +37,16 @@ class UploadQueue:
         return self.clock.now().astimezone(timezone.utc).isoformat(timespec="seconds")
 
     # ---- the port the citizen service calls ------------------------------------------
-    def upload(self, dossier_code: str, pdf: bytes, *, key: str) -> None:
-        """Queue one PDF (idempotent per key); returns at once."""
+    def upload(self, dossier_code: str, pdf: bytes, *, key: str,
+               filename: str | None = None) -> None:
+        """Queue one PDF (or another file named ``filename``; idempotent per key);
+        returns at once."""
         if self.store.query_one("SELECT 1 FROM sync_uploads WHERE key = ?", (key,)):
             return
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", key):
             raise ValueError(f"upload key {key!r}: use letters, digits, '-', '_' or '.'")
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self.folder / f"{key}.pdf"
+        path = self.folder / (f"{key}.pdf" if filename is None else key)
         tmp = path.with_suffix(".part")
         with open(tmp, "wb") as f:
             f.write(pdf)
@@ -55,7 +57,7 @@ class UploadQueue:
             self.store.execute(
                 "INSERT OR IGNORE INTO sync_uploads(key, dossier_code, path, filename, "
                 "length, sha256, created_at) VALUES (?,?,?,?,?,?,?)",
-                (key, dossier_code, str(path), f"{dossier_code}.pdf", len(pdf),
+                (key, dossier_code, str(path), filename or f"{dossier_code}.pdf", len(pdf),
                  hashlib.sha256(pdf).hexdigest(), self._now()))
 
     # ---- the sync thread ---------------------------------------------------------------

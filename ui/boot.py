@@ -80,6 +80,8 @@ def attach_services(window, services) -> None:
     from ui import remote
     window.attach(services.citizen, services.cfg, services.clock,
                   code_reader=services.code_reader,
-                  not_ready=sorted(services.startup_problems))
+                  not_ready=sorted(services.startup_problems),
+                  help_desk=getattr(services, "help_desk", None),
+                  overrides=getattr(services, "overrides", None))
     if services.cfg.kiosk.simulated:      # and only when KIOSK_REMOTE names a socket
         remote.install(window, root=str(services.cfg.data_dir))

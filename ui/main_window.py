@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 
 
 def screen_classes():
-    from ui.screens import (catalog, done, identify, idle, otp, payment, phone, pickup,
-                            pickup_id, privacy, problem, procedure, rating, scan, status,
-                            status_result, tray, welcome)
+    from ui.screens import (catalog, done, help, identify, idle, otp, payment, phone,
+                            pickup, pickup_id, privacy, problem, procedure, rating, scan,
+                            status, status_result, tray, welcome)
     return [
         (welcome.WelcomeScreen, {}),
         (catalog.CatalogScreen, {}),
@@ -49,6 +49,7 @@ def screen_classes():
         (otp.OtpScreen, {"flow": "status"}),
         (status_result.StatusResultScreen, {}),
         (problem.ProblemScreen, {}),
+        (help.HelpScreen, {}),
     ], idle.IdleOverlay
 
 
@@ -77,10 +78,11 @@ class CitizenWindow(QMainWindow):
     reset_done = pyqtSignal(str)                   # reason
 
     def __init__(self, citizen, cfg, clock, *, speaker: Speaker | None = None,
-                 code_reader=None):
+                 code_reader=None, help_desk=None, overrides=None):
         """``citizen=None``: only the welcome screen, saying the kiosk is starting; the
         composition root calls ``attach`` once the services exist (ui/boot.py)."""
         super().__init__()
+        self.help_desk = help_desk
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
         self.tr = I18n(cfg.kiosk.languages[0] if cfg.kiosk.languages else "vi")
         self.ops = OpRunner(self)
@@ -127,6 +129,8 @@ class CitizenWindow(QMainWindow):
         self.header.large_text.connect(self.set_large_text)
         self.header.high_contrast.connect(self.set_high_contrast)
         self.header.voice.connect(self.set_voice)
+        if citizen is not None:
+            self._install_fleet(help_desk, overrides)
         self.door_changed.connect(self._on_door)
         self.deposit_recorded.connect(self._on_deposit_recorded)
         self.code_read.connect(self._on_code)
@@ -159,17 +163,29 @@ class CitizenWindow(QMainWindow):
         if code_reader is not None:
             code_reader.subscribe(lambda text: self.code_read.emit(text))
 
+    def _install_fleet(self, help_desk, overrides) -> None:
+        """The hotline help button and the city's notice (docs/fleet.md)."""
+        self.help_desk = help_desk
+        if help_desk is not None:
+            from ui.screens.help import install_help
+            install_help(self, help_desk)
+        if overrides is not None:
+            from ui.screens.welcome import install_notice
+            install_notice(self, overrides)
+
     @property
     def ready(self) -> bool:
         return self.citizen is not None
 
-    def attach(self, citizen, cfg, clock, *, code_reader=None, not_ready=()) -> None:
+    def attach(self, citizen, cfg, clock, *, code_reader=None, not_ready=(),
+               help_desk=None, overrides=None) -> None:
         """The services exist now: build the other screens and open the welcome choices.
         ``not_ready`` names the devices that could not be opened, for the welcome screen."""
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
         classes, _ = screen_classes()
         self._add_screens([(c, kw) for c, kw in classes if c.name != "welcome"])
         self._listen(citizen, code_reader)
+        self._install_fleet(help_desk, overrides)
         self.screens["welcome"].set_ready(True, list(not_ready))
         self.retranslate()
 
@@ -221,6 +237,10 @@ class CitizenWindow(QMainWindow):
         return self.stack.currentWidget()
 
     def go(self, name: str, *, replace: bool = False, **ctx) -> None:
+        sessions = getattr(self, "sessions", None)
+        if name not in ("welcome", "problem") and sessions is not None \
+                and not sessions.open("citizen"):
+            name, ctx = "problem", {"reason": "update.closed", "retry": None, "details": {}}
         screen = self.screens[name]
         old = self.current()
         if old is not None and old is not screen:
@@ -277,6 +297,8 @@ class CitizenWindow(QMainWindow):
             self.set_large_text(False)
             self.set_high_contrast(False)
             self.retranslate()
+        if getattr(self, "sessions", None) is not None:
+            self.sessions.close("citizen")          # an update may go ahead now
         self.go("welcome")
         self._last_activity = self.clock.monotonic()
         self.reset_done.emit(reason)
@@ -359,7 +381,10 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
     day's remote control (``ui.remote``); on a real kiosk that does nothing."""
     from ui import remote
     window = CitizenWindow(services.citizen, services.cfg, services.clock,
-                           code_reader=code_reader)
+                           code_reader=code_reader,
+                           help_desk=getattr(services, "help_desk", None),
+                           overrides=getattr(services, "overrides", None))
+    window.sessions = getattr(services, "sessions", None)
     if getattr(services.cfg.kiosk, "simulated", False):
         remote.install(window, root=str(services.cfg.data_dir))
     return window

@@ -137,18 +137,21 @@ def scenes(win, world):
         ("status-result", s_status_result),
         ("problem", lambda: (win.home("home"), win.problem("tray.none_free", size="L"))),
         ("idle-warning", s_idle),
+        ("help", lambda: (win.home("home"), win.header.help_btn.click())),
     ]
 
 
 def each_screen(languages=("vi", "en", "zh"), *, large_text=False, high_contrast=False,
                 only=None):
     """Yield ``(stem, lang, window)`` with the window settled on each screen in turn."""
+    from kiosk.commands.help import HelpDesk
     from ui.demo_world import DemoWorld
     from ui.main_window import CitizenWindow
     app = QApplication.instance() or QApplication(sys.argv[:1])
     for lang in languages:
         world = DemoWorld()
-        win = CitizenWindow(world.citizen, world.cfg, world.clock)
+        win = CitizenWindow(world.citizen, world.cfg, world.clock,
+                            help_desk=HelpDesk(world.ledger, world.clock))
         try:
             win.setFixedSize(*SIZE)
             win.show()

@@ -11,6 +11,8 @@ import importlib
 import pkgutil
 import sys
 
+from kiosk.version import version
+
 GROUPS = {
     "hw": "check and drive one device directly (technicians, on site)",
     "db": "inspect the kiosk database",
@@ -22,6 +24,7 @@ GROUPS = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk", description="Controller of the 24/7 dossier kiosk.")
+    parser.add_argument("--version", action="version", version=f"kiosk {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     groups = {}
     for name, help_text in GROUPS.items():

@@ -208,8 +208,32 @@ def check_city(cfg) -> list[Check]:
                                      f"(server time {answer.get('server_time', '?')})")]
 
 
+def check_fleet(cfg) -> list[Check]:
+    """The city's view: the metrics port is free to take, the command key is pinned."""
+    import socket
+    out = []
+    if not cfg.metrics.listen:
+        out.append(Check("metrics", True, "off ([metrics] listen is empty)"))
+    else:
+        host, port = cfg.metrics.host_port()
+        try:
+            with socket.create_server((host, port)):
+                pass
+            out.append(Check("metrics", True, f"http://{cfg.metrics.listen}/metrics can "
+                                              "be served"))
+        except OSError as exc:
+            out.append(Check("metrics", False, f"cannot listen on {cfg.metrics.listen}: "
+                                               f"{exc.strerror or exc}",
+                             "stop what holds the port (the kiosk service itself?) or "
+                             "choose another in [metrics] listen"))
+    out.append(Check("city commands", True,
+                     "on, the city's key is pinned" if cfg.commands.city_public_key else
+                     "off (no [commands] city_public_key)"))
+    return out
+
+
 CHECKS = (check_secrets, check_data_dir, check_lock_boards, check_printer, check_scanner,
-          check_code_reader, check_modem, check_city)
+          check_code_reader, check_modem, check_city, check_fleet)
 
 
 def run_checks(cfg) -> list[Check]:
@@ -234,6 +258,9 @@ def doctor(args) -> int:
         return 2
     print(f"ok    profile: {cfg.source} (kiosk {cfg.kiosk.id}, {len(cfg.trays())} trays)")
     checks = run_checks(cfg)
+    if getattr(args, "strict", False):
+        from kiosk.updates.strict import strict_checks
+        checks += strict_checks(cfg, args.expect_version)
     for c in checks:
         print(c.line(), flush=True)
     bad = [c for c in checks if not c.ok]
@@ -246,4 +273,9 @@ def register(sub, groups) -> None:
     p = sub.add_parser("doctor", help="check every device, the city link and the secrets",
                        description=__doc__.split("\n\n")[1].replace("\n", " "))
     p.add_argument("--config", default=None, help="kiosk profile (default config/sim.toml)")
+    p.add_argument("--strict", action="store_true",
+                   help="also the checks after an update: version, every module imports, "
+                        "the database migrates and passes the integrity check")
+    p.add_argument("--expect-version", default=None,
+                   help="with --strict: the version that must be running")
     p.set_defaults(func=doctor)

@@ -8,6 +8,7 @@ import sys
 
 from kiosk.cli.config_cmd import report_config_error
 
+RESTART_STATUS = 75                       # EX_TEMPFAIL: "start me again"
 SCREENLESS_PLATFORMS = {"offscreen", "minimal", "eglfs", "linuxfb", "vnc", "wayland"}
 log = logging.getLogger("kiosk.run")
 
@@ -75,9 +76,13 @@ def run(args) -> int:
     # Ctrl-C / SIGTERM: leave the Qt loop cleanly so the store is closed properly.
     signal.signal(signal.SIGINT, lambda *a: app.quit())
     signal.signal(signal.SIGTERM, lambda *a: app.quit())
+    # a city 'kiosk.restart': leave with status 75 so that systemd (Restart=on-failure)
+    # or the simulator's launcher starts the kiosk again
+    import threading
+    state["restart"] = restart = threading.Event()
     tick = QTimer()
     tick.start(250)                       # lets Python see signals while Qt waits
-    tick.timeout.connect(lambda: None)
+    tick.timeout.connect(lambda: app.exit(RESTART_STATUS) if restart.is_set() else None)
     try:
         code = app.exec_()
     finally:
@@ -119,6 +124,10 @@ def _start_behind(app, args, window, state: dict) -> None:
     from ui.staff import install_service_gesture
     staff = build_staff_services(services)
     services._closers.append(staff.close)
+    if services.overrides is not None:     # round times the city set remotely
+        services.overrides.subscribe("rounds.times", lambda times: setattr(
+            staff.rounds, "round_times", sorted(times)))
+    services.on_restart = state["restart"].set
     if window is None:                    # cannot happen after a valid load; be safe
         from ui.boot import paint_first
         window = paint_first(_profile_path(args), windowed=args.windowed)

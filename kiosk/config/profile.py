@@ -8,10 +8,12 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from kiosk.config.cabinets import Cabinet, LockBus, TraySpec, wiring_problems
+from kiosk.config.fleet import CommandsSection, MetricsSection
 from kiosk.config.sections import (CitySection, CodeReaderSection, GpioSection,
                                    KioskSection, ModemSection, PrinterSection,
                                    RoundsSection, ScannerSection, SecretsSection,
                                    UiSection, _Section)
+from kiosk.updates.settings import UpdatesSection
 
 
 class KioskConfig(_Section):
@@ -27,6 +29,9 @@ class KioskConfig(_Section):
     code_reader: CodeReaderSection = CodeReaderSection()
     modem: ModemSection = ModemSection()
     ui: UiSection = UiSection()
+    metrics: MetricsSection = MetricsSection()
+    commands: CommandsSection = CommandsSection()
+    updates: UpdatesSection = UpdatesSection()
 
     # filled by load_config, not by the file
     source: str = ""

@@ -99,16 +99,11 @@ class Diagnostics:
         return out
 
     def outbox_stats(self) -> dict:
-        now = self.clock.now()
-        pending = self.store.query_one(
-            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox "
-            "WHERE delivered_at IS NULL AND dead_letter IS NULL")
-        dead = self.store.query_one(
-            "SELECT COUNT(*) AS n FROM outbox WHERE dead_letter IS NOT NULL")["n"]
-        oldest_age = None
-        if pending["oldest"]:
-            oldest_age = max(0.0, (now - parse_iso(pending["oldest"])).total_seconds())
-        return {"depth": pending["n"], "oldest_age_s": oldest_age, "dead_letters": dead}
+        """The same figures as the city's metrics (kiosk.metrics.figures)."""
+        from kiosk.metrics.figures import outbox
+        ob = outbox(self.store, self.clock.now())
+        return {"depth": ob.pending, "oldest_age_s": ob.oldest_age_s,
+                "dead_letters": ob.dead_letters}
 
     def dead_letters(self, limit: int = 50) -> list[dict]:
         return self.store.query(

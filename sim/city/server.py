@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sim.city.catalog import procedures
 from sim.city.clock import SimClock
+from sim.city.commands import CommandDesk
 from sim.city.db import CityDb
 from sim.city.faults import FaultInjector, FaultPlan
 from sim.city.handler import Handler, Server
@@ -39,6 +40,7 @@ class CitySim:
         self.tokens = tokens
         self.clock = SimClock()
         self.db = CityDb(db_path, self.clock, processing_s, sms_inbox)
+        self.commands = CommandDesk(Path(db_path).parent / "command-signing.key", self.clock)
         self.faults = FaultInjector(FaultPlan(seed=seed))
         if faults is not None:
             self.set_faults(faults)

@@ -16,6 +16,8 @@ from datetime import datetime
 
 from sim.launch.runfolder import REPO, LaunchError
 
+RESTART_STATUS = 75           # the kiosk's "start me again" (kiosk/cli/run_cmd.py)
+
 
 def _die_with_parent() -> None:
     """In the kiosk child, before exec: die when the launcher dies, however it dies.
@@ -71,7 +73,11 @@ class KioskProcess:
         that forked the child ends, so a restart from a short-lived timer thread would
         kill the new kiosk at once; every start runs here instead."""
         while True:
-            job = self._jobs.get()
+            try:
+                job = self._jobs.get(timeout=1.0)
+            except queue.Empty:
+                self._restart_if_asked()
+                continue
             if job is None:
                 return
             fn, done, box = job
@@ -80,6 +86,14 @@ class KioskProcess:
             except BaseException as exc:     # handed back to the caller
                 box["error"] = exc
             done.set()
+
+    def _restart_if_asked(self) -> None:
+        """The kiosk left with status 75 (the city's ``kiosk.restart``): start it again,
+        as systemd does on a real kiosk."""
+        proc = self.kiosk
+        if proc is not None and proc.poll() == RESTART_STATUS and not self._stopped:
+            self.kiosk = None
+            self._spawn()
 
     def _in_keeper(self, fn):
         if self._keeper is None:

@@ -124,11 +124,15 @@ def simulate_profile(text: str, run: Path, *, headless: bool = False) -> str:
 
 def set_city(text: str, city_url: str, city: dict | None = None) -> str:
     """The [city] section pointed at the simulator, with the given settings."""
-    settings = {"base_url": city_url, **(city or {})}
+    return set_section(text, "city", {"base_url": city_url, **(city or {})})
+
+
+def set_section(text: str, name: str, settings: dict) -> str:
+    """A ``[name]`` section with these keys set (added when missing)."""
     out, in_city, written = [], False, False
     for section, line in _section_lines(text):
         if line.strip().startswith("["):
-            in_city = line.strip() == "[city]"
+            in_city = line.strip() == f"[{name}]"
             out.append(line)
             if in_city:
                 out.extend(f"{k} = {json.dumps(v)}" for k, v in settings.items())
@@ -139,7 +143,7 @@ def set_city(text: str, city_url: str, city: dict | None = None) -> str:
             continue
         out.append(line)
     if not written:
-        out.append("\n[city]")
+        out.append(f"\n[{name}]")
         out.extend(f"{k} = {json.dumps(v)}" for k, v in settings.items())
     return "\n".join(out)
 
@@ -193,6 +197,9 @@ class RunFolder:
         header = (f"# Written by kiosk-sim from {self.profile_src} for the run folder "
                   f"{self.run}; edits are overwritten at the next start.\n")
         body = set_city(self.profile_text, self.city.api_url, self.city_settings)
+        # the city simulator's signing key pinned; metrics on a free port (metrics.addr)
+        body = set_section(body, "commands", {"city_public_key": self.city.commands.public_key})
+        body = set_section(body, "metrics", {"listen": "127.0.0.1:0"})
         tmp = self.config_path.with_suffix(".toml.new")
         tmp.write_text(header + body, encoding="utf-8")
         os.replace(tmp, self.config_path)

@@ -1,6 +1,7 @@
 """Home: three big choices, in plain words."""
 from __future__ import annotations
 
+from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtWidgets import QVBoxLayout
 
 from ui.screens.base import Screen
@@ -15,6 +16,10 @@ class WelcomeScreen(Screen):
     def build(self):
         self.hello = self.label("huge")
         self.intro = self.label()
+        self.notice = self.label("warn")      # the city's notice (config.set notice.text)
+        self.notice.hide()
+        self.notices: dict = {}
+        self.layout_.addWidget(self.notice)
         self.layout_.addWidget(self.hello)
         self.layout_.addWidget(self.intro)
         row = QVBoxLayout()          # full-width bars: long translations never squeeze
@@ -61,3 +66,22 @@ class WelcomeScreen(Screen):
         else:
             self.readiness.setText("")
         self.readiness.setVisible(bool(self.readiness.text()))
+        text = self.notices.get(self.tr.lang) or self.notices.get("vi") or ""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def set_notice(self, texts: dict) -> None:
+        self.notices = dict(texts or {})
+        self.retranslate()
+
+
+class _NoticeBridge(QObject):
+    changed = pyqtSignal(object)
+
+
+def install_notice(win, overrides) -> None:
+    """The city's notice on the welcome screen, updated live from any thread."""
+    bridge = _NoticeBridge(win)
+    win._notice_bridge = bridge
+    bridge.changed.connect(win.screens["welcome"].set_notice)
+    overrides.subscribe("notice.text", bridge.changed.emit)

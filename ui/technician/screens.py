@@ -10,6 +10,7 @@ from PyQt5.QtCore import QDate
 from PyQt5.QtWidgets import (QButtonGroup, QDateEdit, QGridLayout, QHBoxLayout, QLineEdit,
                              QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
+from kiosk.version import version
 from ui.staff.screens import ConsoleScreen
 
 STATE_SHORT = {"EMPTY": "trống", "OCCUPIED_DEPOSIT": "hồ sơ", "OCCUPIED_RESULT": "kết quả",
@@ -46,7 +47,8 @@ class TechScreen(ConsoleScreen):
 
 class DiagnosticsScreen(TechScreen):
     name = "diagnostics"
-    title = "Chẩn đoán thiết bị / Diagnostics"
+    # the version a technician reports to the hotline (one source: setup.cfg)
+    title = f"Chẩn đoán thiết bị / Diagnostics — kiosk {version()}"
 
     def build(self):
         self.layout_.addLayout(self.tech_nav())

@@ -18,6 +18,7 @@ class Header(QWidget):
     large_text = pyqtSignal(bool)
     high_contrast = pyqtSignal(bool)
     voice = pyqtSignal(bool)
+    help = pyqtSignal()                 # "Gọi hỗ trợ 1022": the hotline help screen
 
     def __init__(self, tr, *, target_px: int, languages=("vi", "en", "zh"), parent=None):
         super().__init__(parent)
@@ -41,6 +42,9 @@ class Header(QWidget):
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
         self.hotline = QLabel()
+        self.help_btn = BigButton(kind="primary", min_px=h, height_px=h)
+        self.help_btn.clicked.connect(self.help)
+        self.help_btn.hide()            # shown when the kiosk has a help desk
         self.lang_btns = {}
         for lang in languages:
             b = BigButton(LANG_LABELS[lang], min_px=h, height_px=h)
@@ -64,7 +68,13 @@ class Header(QWidget):
         for w in (*self.lang_btns.values(), self.large_btn, self.contrast_btn, self.voice_btn):
             w.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
             row.addWidget(w)
-        col.addWidget(self.title)
+        # the title band: the screen's title, and the hotline help button at its right
+        band = QHBoxLayout()
+        band.setSpacing(12)
+        band.addWidget(self.title, 1)
+        self.help_btn.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        band.addWidget(self.help_btn, 0, Qt.AlignTop)
+        col.addLayout(band)
 
     def set_screen(self, title: str, *, show_nav: bool) -> None:
         self.title.setText(title)
@@ -75,6 +85,7 @@ class Header(QWidget):
         self.back_btn.setText("‹ " + self.tr("nav.back"))
         self.home_btn.setText("⌂ " + self.tr("nav.home"))
         self.hotline.setText("☎ " + self.tr("nav.hotline", hotline=self.hotline_number))
+        self.help_btn.setText("☎ " + self.tr("nav.help", hotline=self.hotline_number))
         self.large_btn.setToolTip(self.tr("nav.large_text"))
         self.contrast_btn.setToolTip(self.tr("nav.contrast"))
         self.voice_btn.setToolTip(self.tr("nav.voice"))

@@ -21,6 +21,7 @@ from sim.city.routing import Route
 
 MODULES = (
     "catalog",
+    "commands",
     "control",
     "events",
     "heartbeat",

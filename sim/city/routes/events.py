@@ -14,7 +14,11 @@ def post_events(req: Request):
     if len(events) > MAX_EVENTS:
         raise error(413, "too_many", f"{len(events)} events in one batch; at most "
                                      f"{MAX_EVENTS}")
-    return 200, req.sim.db.ingest_events(req.kiosk, events), {}
+    answer = req.sim.db.ingest_events(req.kiosk, events)
+    new = set(answer["accepted"])            # command acknowledgements, read once
+    req.sim.commands.note_events(req.kiosk, [e for e in events if isinstance(e, dict)
+                                             and e.get("key") in new])
+    return 200, answer, {}
 
 
 def list_events(req: Request):

@@ -1,0 +1,1 @@
+"""Citizen OTP and staff sign-in (PIN + TOTP)."""
