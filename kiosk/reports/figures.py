@@ -2,7 +2,8 @@
 
 Every count is an event in the hash-chained journal (what happened, when, to which
 dossier), joined to the dossier for its procedure: the report command, the staff
-console, the round slip and the fleet metrics all read them from here, so the numbers
+console and the round slip read them from here; what the fleet metrics count too
+(trays by state, the outbox) comes from ``kiosk.metrics.figures``, so the numbers
 never disagree. Days are local days of the kiosk's zone (Asia/Ho_Chi_Minh, no DST).
 
 A column counts the ``dossier.state`` events that reach a state on that day:
@@ -119,6 +120,15 @@ class ReadOnlyStore:
     def rows(self, sql: str, params=()) -> list:
         return self.conn.execute(sql, params).fetchall()
 
+    def query(self, sql: str, params=()) -> list[dict]:
+        cur = self.conn.execute(sql, params)
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def query_one(self, sql: str, params=()) -> dict | None:
+        got = self.query(sql, params)
+        return got[0] if got else None
+
     def close(self) -> None:
         self.conn.close()
 
@@ -231,11 +241,14 @@ def _loaded_before(store, code: str) -> datetime | None:
 
 
 def _outbox(store, fig: Figures, lo: str, hi: str) -> None:
-    fig.outbox_pending, fig.outbox_pending_period, fig.outbox_dead = store.rows(
-        "SELECT COALESCE(SUM(delivered_at IS NULL AND dead_letter IS NULL), 0), "
-        "COALESCE(SUM(delivered_at IS NULL AND dead_letter IS NULL "
-        "AND created_at >= ? AND created_at < ?), 0), "
-        "COALESCE(SUM(dead_letter IS NOT NULL), 0) FROM outbox", (lo, hi))[0]
+    """The outbox as the fleet metrics count it (``kiosk.metrics.figures.outbox``), and
+    how much of what waits is from the period."""
+    from kiosk.metrics.figures import outbox
+    box = outbox(store, _parse(hi))
+    fig.outbox_pending, fig.outbox_dead = box.pending, box.dead_letters
+    fig.outbox_pending_period = store.rows(
+        "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND dead_letter IS NULL "
+        "AND created_at >= ? AND created_at < ?", (lo, hi))[0][0]
 
 
 def _occupancy(store, fig: Figures, lo: str, hi: str) -> None:
@@ -270,7 +283,8 @@ def console_figures(store, now: datetime) -> dict:
     today = now.astimezone(zone).date()
     day = period_figures(store, today, today, zone, with_charts=False)
     month = period_figures(store, today.replace(day=1), today, zone, with_charts=False)
-    trays = dict(store.rows("SELECT state, COUNT(*) FROM trays GROUP BY state"))
+    from kiosk.metrics.figures import tray_counts
+    trays = tray_counts(store)                        # the metrics' own count
     tomorrow = today + timedelta(days=1)
     expiring = store.rows(
         "SELECT COUNT(*) FROM dossiers WHERE state = 'RESULT_LOADED' AND deadline_at >= ? "
