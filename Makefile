@@ -7,7 +7,8 @@ DEBIAN_PACKAGES := xvfb socat sane-utils espeak-ng fonts-noto-core fonts-dejavu-
                    fonts-wqy-microhei libgl1 libegl1 libxkbcommon-x11-0 libfontconfig1 \
                    libdbus-1-3 imagemagick poppler-utils libxcb-icccm4 libxcb-keysyms1 \
                    libxcb-xinerama0 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
-                   libxcb-shape0 libxcb-xkb1 systemd \
+                   libxcb-shape0 libxcb-xkb1 systemd tesseract-ocr tesseract-ocr-vie \
+                   tesseract-ocr-eng tesseract-ocr-osd ocrmypdf ghostscript qpdf \
                    prometheus
 PYTEST_ARGS ?=
 

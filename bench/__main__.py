@@ -22,8 +22,8 @@ from bench.stats import BENCH_DIR, CACHE_DIR, RESULT_TAG, fmt
 ROOT = BENCH_DIR.parent
 # In the order of the table.
 BENCHMARKS = ["cold_start", "touch_paint", "otp_to_unlock", "lock_roundtrip", "receipt",
-              "decode", "scan_pdf", "outbox_drain", "phone_lookup", "memory", "fleet",
-              "report_month"]
+              "decode", "scan_pdf", "digitise", "outbox_drain", "phone_lookup", "memory", "fleet",
+              "appointment", "report_month"]
 TIMEOUT_S = 600
 
 

@@ -45,7 +45,7 @@ class _Inbox:
 def _load_result(ledger: Ledger, tray: str, phone: str) -> None:
     """A result in a tray for ``phone``, as staff leave it (not timed)."""
     with ledger.transaction():
-        d = ledger.create_dossier(procedure_code="KS-01", procedure_name="Khai sinh",
+        d = ledger.create_dossier(procedure_code="1.001193", procedure_name="Khai sinh",
                                   state=D.COLLECTED, actor="staff:S001", phone=phone)
         for state in (T.RESERVED, T.UNLOCKING, T.OPEN):
             ledger.move_tray(tray, state, actor="staff:S001", reason="load result",

@@ -37,7 +37,7 @@ def _fill(ledger: Ledger, n: int) -> None:
         i = 0
         while i < n:
             phone = f"091{3000000 + i:07d}"
-            d = ledger.create_dossier(procedure_code="KS-01", procedure_name="Khai sinh",
+            d = ledger.create_dossier(procedure_code="1.001193", procedure_name="Khai sinh",
                                       state="DRAFT", actor="citizen", phone=phone)
             i += 1
             for action in ("sms.request", "rating.given", "door.not_opened"):

@@ -41,7 +41,7 @@ def run(quick: bool = False) -> list[Result]:
         printer = open_printer("serial", port=sim.path, baud=BAUD)
         try:
             desk = ReceiptDesk(printer, SystemClock(), kiosk_name="Máy nhận và trả hồ sơ 24/7",
-                               office="UBND Quận 6")
+                               office="Trung tâm Phục vụ hành chính công phường Bình Tây")
             desk.print_receipt(DATA, txn="warm-up")
             sim.wait_receipts(1)
             for i in range(n):

@@ -49,6 +49,9 @@ class KioskServices:
     command_runner: object = None
     overrides: object = None
     on_restart: object = None         # set by 'kiosk run': how to restart the process
+    ecopies: object = None           # kiosk.digitise.jobs.EcopyQueue
+    vneid: object = None
+    appointments: object = None
     recovery: dict = field(default_factory=dict)
     startup_problems: dict = field(default_factory=dict)   # device → what went wrong
     _closers: list = field(default_factory=list)
@@ -103,6 +106,8 @@ class KioskServices:
                 log.warning("%s", exc)
         if self.commands is not None:
             self.commands.start()
+        if self.ecopies is not None:
+            self.ecopies.start()
         return self
 
     def close(self) -> None:
@@ -186,12 +191,25 @@ def build_services(cfg: KioskConfig, *, clock: Clock | None = None,
     s.metrics = build_metrics(cfg, s)
     build_commands(cfg, s)
     s.otp = build_otp(cfg, store, clock, key, s.sync.sms.send, s.alerts)
+    deposit_ecopies = None
+    if cfg.digitise.enabled:
+        deposit_ecopies = _try(s, "ecopies", lambda: _ecopies(cfg, s, clock))
+    from kiosk.appointments import AppointmentBook, calendar_for
+    from kiosk.vneid import VneidIdentifier
+    appointments = AppointmentBook(store, clock, lambda: calendar_for(cfg, s.sync.catalog))
+    s.appointments = appointments
+    s.vneid = VneidIdentifier(getattr(s.sync, "vneid", None))
+    offices = {"vi": cfg.kiosk.office, "en": cfg.kiosk.office_en or cfg.kiosk.office,
+               "zh": cfg.kiosk.office_zh or cfg.kiosk.office}
     s.citizen = CitizenService(
         ledger=ledger, clock=clock, pii=pii, otp=s.otp, doors=s.doors,
         catalog=Catalog(s.sync.catalog), sms=s.sync.sms, payments=s.sync.payments,
         receipts=s.receipts, scanner=s.scanner, uploads=s.sync.uploads,
         hotline=cfg.kiosk.hotline, kiosk_id=cfg.kiosk.id, office=cfg.kiosk.office,
-        pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power)
+        pdf_maker=lambda pages: pages_to_pdf(pages, dpi=cfg.scanner.dpi), power=s.power,
+        ecopies=deposit_ecopies, appointments=appointments, offices=offices)
+    if deposit_ecopies is not None:
+        s.citizen.add_completed_listener(deposit_ecopies.on_deposit_completed)
     return s
 
 
@@ -217,6 +235,32 @@ def build_otp(cfg: KioskConfig, store, clock, key: bytes, send, alerts) -> OtpSe
     alerts.add_probe(lambda: [(SMS_BUDGET_SPENT, cfg.kiosk.id, otp.budget_spent(),
                                "the kiosk-wide SMS budget is spent")])
     return otp
+
+
+def _ecopies(cfg: KioskConfig, services: KioskServices, clock: Clock):
+    """Page checks at the glass, then OCR, PDF/A and signature in the background, the
+    signed e-copy handed to the upload queue. Its own city client (enrolment and
+    renewal run on the e-copy thread, not the sync thread's session)."""
+    from kiosk.digitise import build_digitiser, build_ecopies
+    from kiosk.digitise.deposit import DepositEcopies
+    from sync.client import CityClient
+    from sync.token import read_token
+
+    client = CityClient(cfg.city.base_url, read_token(cfg.path(cfg.secrets.city_token_file)),
+                        cfg.kiosk.id, timeout_s=cfg.city.timeout_s)
+    services._closers.append(client.close)
+    digitiser = build_digitiser(cfg, clock=clock, client=client)
+    store = services.store
+
+    def dossier_of_txn(txn: str) -> str | None:
+        row = store.query_one("SELECT code FROM dossiers WHERE json_extract(data, '$.txn') "
+                              "= ?", (txn,))
+        return row["code"] if row else None
+
+    services.ecopies = build_ecopies(cfg, digitiser, services.sync.uploads,
+                                     ledger=services.ledger, resolve_txn=dossier_of_txn)
+    services._closers.append(services.ecopies.stop)
+    return DepositEcopies(digitiser, services.ecopies, kiosk_id=cfg.kiosk.id, clock=clock)
 
 
 def _power_guard(cfg: KioskConfig, services: KioskServices):

@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "uses OUT/run)")
     p.add_argument("--profile", default=None,
                    help="kiosk profile to simulate (default config/sim.toml; a day of "
-                        "more than 12 citizens a day takes config/district6.toml, 90 trays)")
+                        "more than 12 citizens a day takes config/binh-tay.toml, 90 trays)")
     p.add_argument("--seed", type=int, default=1, help="seed of every random choice")
     p.add_argument("--headless", action="store_true", help="no display: offscreen kiosk, "
                                                            "no technician window")

@@ -11,34 +11,21 @@ import json
 import logging
 from datetime import timezone
 
+from kiosk.catalog import for_kiosk, meta, newer, snapshot
 from kiosk.store import Store
 from sync.client import CityClient
 
 log = logging.getLogger(__name__)
 ETAG_KEY = "sync.catalog_etag"
 FETCHED_KEY = "sync.catalog_fetched_at"
-LANGS = ("vi", "en", "zh")
-
-
-def for_kiosk(p: dict) -> dict:
-    """The city's record → the citizen service's shape (names, category and documents
-    per language), keeping the city's fields too."""
-    docs = p.get("documents") or []
-    return {
-        **p,
-        "names": p.get("name") or {},
-        "category": p.get("category") or {},
-        "required_docs": {lang: [d.get(lang) or d.get("vi") or "" for d in docs]
-                          for lang in LANGS},
-        "online_allowed": bool(p.get("online")),
-        "needs_id_check": bool(p.get("id_check")),
-    }
+META_KEY = "sync.catalog_meta"
 
 
 class CatalogCache:
     def __init__(self, store: Store, client: CityClient | None, clock):
         self.store, self.client, self.clock = store, client, clock
         self._memo: list[dict] | None = None
+        self._source: dict = {}
         self._listeners = []
 
     def subscribe(self, callback) -> None:
@@ -62,6 +49,8 @@ class CatalogCache:
                                    (str(p["code"]), i, json.dumps(p, ensure_ascii=False)))
             self.store.set_setting(ETAG_KEY, etag)
             self.store.set_setting(FETCHED_KEY, now)
+            self.store.set_setting(META_KEY, {k: doc.get(k) for k in
+                                              ("version", "published", "calendar")})
         self._memo = None
         log.info("catalog updated: %d procedures (version %s)", len(doc["procedures"]), etag)
         for cb in list(self._listeners):
@@ -72,10 +61,35 @@ class CatalogCache:
         return True
 
     def all_procedures(self) -> list[dict]:
+        """The city's catalog when the kiosk has one not older than the shipped
+        snapshot, else the snapshot: never empty."""
         if self._memo is None:
             rows = self.store.query("SELECT data FROM sync_catalog ORDER BY position")
-            self._memo = [for_kiosk(json.loads(r["data"])) for r in rows]
+            city = self._city_meta() if rows else None
+            if rows and newer(city, snapshot()):
+                self._memo = [for_kiosk(json.loads(r["data"])) for r in rows]
+                self._source = meta(city, "city")
+            else:
+                self._memo = [for_kiosk(p) for p in snapshot()["procedures"]]
+                self._source = meta(snapshot(), "snapshot")
         return list(self._memo)
+
+    def _city_meta(self) -> dict:
+        found = self.store.get_setting(META_KEY) or {}
+        found = found if isinstance(found, dict) else {}
+        return {"version": found.get("version") or self.store.get_setting(ETAG_KEY) or "",
+                "published": found.get("published") or "",
+                "calendar": found.get("calendar") or {}}
+
+    def source(self) -> dict:
+        """Which catalog is shown: ``{"origin": "city"|"snapshot", "version",
+        "published", "calendar"}``."""
+        self.all_procedures()
+        return dict(self._source)
+
+    def calendar(self) -> dict:
+        """Extra days off and make-up working days published with the shown catalog."""
+        return self.source().get("calendar") or {}
 
     def procedures(self) -> list[dict]:
         """What a citizen may deposit here."""

@@ -12,6 +12,7 @@ from sync.schema import ensure_schema
 from sync.sms import SmsRouter
 from sync.token import read_token
 from sync.uploads import UploadQueue
+from sync.vneid import CityVneid
 from sync.worker import SyncService
 
 
@@ -41,3 +42,5 @@ def build_sync(cfg, ledger, store, clock, modem=None, *, health=None,
         payments=CityPayments(foreground), extra_clients=[foreground],
         backoff=Backoff(city.retry_base_s, city.retry_cap_s),
         heartbeat_s=city.heartbeat_s, results_poll_s=city.results_poll_s)
+    service.vneid = CityVneid(foreground)      # identification asked for from the UI
+    return service

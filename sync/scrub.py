@@ -1,8 +1,10 @@
-"""Remove plaintext phone and ID numbers from a payload once the city has it."""
+"""Remove plaintext phone and ID numbers (and card addresses) from a payload once the
+city has it."""
 from __future__ import annotations
 
 PHONE_KEYS = {"phone", "phone_number", "citizen_phone"}
 ID_KEYS = {"id_number", "cccd", "id_card"}
+ADDRESS_KEYS = {"address", "address_as_read"}      # as read from the ID card
 
 
 def _mask(value: str, keep: int) -> str:
@@ -20,6 +22,8 @@ def scrub(value):
                 out[k] = _mask(v, 3)
             elif isinstance(v, str) and k in ID_KEYS and any(c.isdigit() for c in v[:-4]):
                 out[k] = _mask(v, 4)
+            elif isinstance(v, str) and k in ADDRESS_KEYS and v:
+                out[k] = "***"
             else:
                 out[k] = scrub(v)
         return out

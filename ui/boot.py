@@ -82,6 +82,7 @@ def attach_services(window, services) -> None:
                   code_reader=services.code_reader,
                   not_ready=sorted(services.startup_problems),
                   help_desk=getattr(services, "help_desk", None),
-                  overrides=getattr(services, "overrides", None))
+                  overrides=getattr(services, "overrides", None),
+                  vneid=getattr(services, "vneid", None))
     if services.cfg.kiosk.simulated:      # and only when KIOSK_REMOTE names a socket
         remote.install(window, root=str(services.cfg.data_dir))

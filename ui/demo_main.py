@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     from ui.demo_world import DemoWorld
     app = QApplication.instance() or QApplication(sys.argv[:1])
     world = DemoWorld(config=load_config(args.config))
-    win = CitizenWindow(world.citizen, world.cfg, world.clock)
+    win = CitizenWindow(world.citizen, world.cfg, world.clock, vneid=world.vneid)
     win.resize(1920, 1080)
     if world.cfg.ui.fullscreen:
         win.showFullScreen()

@@ -12,6 +12,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from PIL import Image
+
 from kiosk.auth.otp import OtpService
 from kiosk.clock import SystemClock
 from kiosk.config import load_config
@@ -101,8 +103,9 @@ class SmsInbox:
 class PngReceipts:
     """A printer that writes each receipt as a PNG with the dossier code as a QR."""
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, desk=None):
         self.out_dir = Path(out_dir)
+        self.desk = desk                 # kiosk.services.receipt_desk.ReceiptDesk
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.paper = PrinterState.OK
         self.printed: list[Path] = []
@@ -111,27 +114,59 @@ class PngReceipts:
         return self.paper
 
     def print_receipt(self, receipt: dict, *, txn: str) -> None:
+        """Draw the receipt with the kiosk's own renderer (as the printer would print it)."""
         if self.paper not in (PrinterState.OK, PrinterState.PAPER_NEAR_END):
             raise RuntimeError(f"printer: {self.paper.value}")
-        import segno
-        from PIL import Image, ImageDraw
-        img = Image.new("L", (576, 700), 255)
-        draw = ImageDraw.Draw(img)
-        y = 10
-        for line in (receipt.get("text") or json.dumps(
-                {k: receipt.get(k) for k in ("code", "procedure_vi", "tray", "when")},
-                ensure_ascii=False)).splitlines():
-            draw.text((10, y), line[:90], fill=0)
-            y += 16
-        if receipt.get("code"):
+        from kiosk.receipts import render_receipt, render_text_sheet
+        if receipt.get("kind") == "privacy_notice":
+            rendered = render_text_sheet(receipt.get("text", ""))
+        else:
+            rendered = render_receipt(self.desk.to_receipt(receipt, txn=txn))
+        img = rendered.image.convert("L")
+        for slot in rendered.qr_codes:           # the printer draws these itself
             import io
+            import segno
             buf = io.BytesIO()
-            segno.make(receipt["code"], error="m").save(buf, kind="png", scale=8, border=4)
+            segno.make_qr(slot.data, error=slot.ec.lower(), boost_error=False).save(
+                buf, kind="png", scale=slot.module, border=0)
             buf.seek(0)
-            img.paste(Image.open(buf).convert("L"), (120, y + 10))
+            qr = Image.open(buf).convert("L")
+            img.paste(qr, ((img.width - qr.width) // 2, slot.top + 4 * slot.module))
         path = self.out_dir / f"receipt-{len(self.printed) + 1:03d}.png"
         img.convert("1").save(path)
         self.printed.append(path)
+
+
+class DemoVneid:
+    """The city's VNeID link as an in-process stand-in: a request waits until
+    ``confirm``, ``refuse`` or ``expire`` is called (the app's side)."""
+
+    def __init__(self):
+        self.requests: dict[str, dict] = {}
+
+    def start(self, *, key: str, purpose: str):
+        from kiosk.vneid import VneidRequest
+        rid = f"{len(self.requests) + 1:016x}"
+        self.requests[rid] = {"state": "pending", "name": "", "id_number": ""}
+        return VneidRequest(rid, f"VNEID:KIOSK-ID:1:{rid}:{key[:12]}", "")
+
+    def poll(self, request_id: str):
+        from kiosk.vneid import VneidAnswer
+        r = self.requests[request_id]
+        return VneidAnswer(r["state"], r["name"], r["id_number"])
+
+    def last(self) -> str:
+        return list(self.requests)[-1]
+
+    def confirm(self, name: str, id_number: str, request_id: str | None = None) -> None:
+        self.requests[request_id or self.last()].update(state="confirmed", name=name,
+                                                        id_number=id_number)
+
+    def refuse(self, request_id: str | None = None) -> None:
+        self.requests[request_id or self.last()]["state"] = "refused"
+
+    def expire(self, request_id: str | None = None) -> None:
+        self.requests[request_id or self.last()]["state"] = "expired"
 
 
 class PaperFeeder:
@@ -185,7 +220,8 @@ class PaymentsDesk:
 class DemoWorld:
     """Everything a citizen screen needs, built on a temporary folder."""
 
-    def __init__(self, folder: str | Path | None = None, *, clock=None, config=None):
+    def __init__(self, folder: str | Path | None = None, *, clock=None, config=None,
+                 catalog: str = "sample"):
         self._tmp = None
         if folder is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="kiosk-ui-")
@@ -199,18 +235,34 @@ class DemoWorld:
         self.ledger.sync_trays(self.cfg.trays())
         self.doors = MemoryDoors(self.ledger)
         self.sms = SmsInbox()
-        self.receipts = PngReceipts(self.folder / "receipts")
+        from kiosk.services.receipt_desk import ReceiptDesk
+        self.receipts = PngReceipts(self.folder / "receipts", ReceiptDesk(
+            None, self.clock, kiosk_name=self.cfg.kiosk.name, office=self.cfg.kiosk.office,
+            hotline=self.cfg.kiosk.hotline))
         self.payments = PaymentsDesk()
         self.scanner = PaperFeeder()
         self.otp = OtpService(self.clock, b"demo-otp-key-0123456789abcdef", self.sms.otp_send)
-        catalog = Catalog(json.loads(SAMPLE_CATALOG.read_text(encoding="utf-8")))
+        if catalog == "snapshot":        # the catalog the package ships (screenshots)
+            from kiosk.catalog import SnapshotCatalog
+            catalog = Catalog(SnapshotCatalog())
+        else:                            # six procedures the UI tests know
+            catalog = Catalog(json.loads(SAMPLE_CATALOG.read_text(encoding="utf-8")))
+        from kiosk.vneid import VneidIdentifier
+        self.vneid_link = DemoVneid()
+        self.vneid = VneidIdentifier(self.vneid_link)
+        from kiosk.appointments import AppointmentBook, calendar_for
+        self.appointments = AppointmentBook(self.store, self.clock, calendar_for(
+            self.cfg, catalog._source if hasattr(catalog._source, "calendar") else None))
+        k = self.cfg.kiosk
         self.citizen = CitizenService(
             ledger=self.ledger, clock=self.clock, pii=self.pii, otp=self.otp,
             doors=self.doors, catalog=catalog, sms=self.sms, payments=self.payments,
-            receipts=self.receipts, scanner=self.scanner, hotline=self.cfg.kiosk.hotline,
-            kiosk_id=self.cfg.kiosk.id, office=self.cfg.kiosk.office)
+            receipts=self.receipts, scanner=self.scanner, hotline=k.hotline,
+            kiosk_id=k.id, office=k.office, appointments=self.appointments,
+            offices={"vi": k.office, "en": k.office_en or k.office,
+                     "zh": k.office_zh or k.office})
 
-    def load_result(self, phone: str, *, procedure="KS-01", needs_id_check=False,
+    def load_result(self, phone: str, *, procedure="1.001193", needs_id_check=False,
                     id_number=None, size="M") -> dict:
         """Put a result for ``phone`` into a free tray, as staff would."""
         from kiosk.models import DossierState as D

@@ -26,12 +26,13 @@ log = logging.getLogger(__name__)
 def screen_classes():
     from ui.screens import (catalog, done, help, identify, idle, otp, payment, phone,
                             pickup, pickup_id, privacy, problem, procedure, rating, scan,
-                            status, status_result, tray, welcome)
+                            status, status_result, tray, vneid, welcome)
     return [
         (welcome.WelcomeScreen, {}),
         (catalog.CatalogScreen, {}),
         (procedure.ProcedureScreen, {}),
         (identify.IdentifyScreen, {}),
+        (vneid.VneidScreen, {}),
         (privacy.PrivacyScreen, {}),
         (phone.PhoneScreen, {"flow": "deposit"}),
         (otp.OtpScreen, {"flow": "deposit"}),
@@ -78,12 +79,13 @@ class CitizenWindow(QMainWindow):
     reset_done = pyqtSignal(str)                   # reason
 
     def __init__(self, citizen, cfg, clock, *, speaker: Speaker | None = None,
-                 code_reader=None, help_desk=None, overrides=None):
+                 code_reader=None, help_desk=None, overrides=None, vneid=None):
         """``citizen=None``: only the welcome screen, saying the kiosk is starting; the
         composition root calls ``attach`` once the services exist (ui/boot.py)."""
         super().__init__()
         self.help_desk = help_desk
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
+        self.vneid = vneid          # kiosk.vneid.VneidIdentifier, None without the link
         self.tr = I18n(cfg.kiosk.languages[0] if cfg.kiosk.languages else "vi")
         self.ops = OpRunner(self)
         self.speaker = speaker or Speaker(enabled=cfg.ui.speech)
@@ -178,10 +180,11 @@ class CitizenWindow(QMainWindow):
         return self.citizen is not None
 
     def attach(self, citizen, cfg, clock, *, code_reader=None, not_ready=(),
-               help_desk=None, overrides=None) -> None:
+               help_desk=None, overrides=None, vneid=None) -> None:
         """The services exist now: build the other screens and open the welcome choices.
         ``not_ready`` names the devices that could not be opened, for the welcome screen."""
         self.citizen, self.cfg, self.clock = citizen, cfg, clock
+        self.vneid = vneid
         classes, _ = screen_classes()
         self._add_screens([(c, kw) for c, kw in classes if c.name != "welcome"])
         self._listen(citizen, code_reader)
@@ -383,7 +386,8 @@ def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
     window = CitizenWindow(services.citizen, services.cfg, services.clock,
                            code_reader=code_reader,
                            help_desk=getattr(services, "help_desk", None),
-                           overrides=getattr(services, "overrides", None))
+                           overrides=getattr(services, "overrides", None),
+                           vneid=getattr(services, "vneid", None))
     window.sessions = getattr(services, "sessions", None)
     if getattr(services.cfg.kiosk, "simulated", False):
         remote.install(window, root=str(services.cfg.data_dir))

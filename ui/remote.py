@@ -228,7 +228,9 @@ class RemoteControl(QObject):
             if not t or not isinstance(w, (QAbstractButton, QLabel)):
                 continue
             lines = [ln.strip() for ln in t.split("\n")]
-            if t == text or text in lines or (contains and text.casefold() in t.casefold()):
+            # a long name wrapped over lines is the button's accessible name
+            if t == text or text in lines or w.accessibleName() == text or (
+                    contains and text.casefold() in t.casefold()):
                 matches.append(w)
         # buttons before labels: a label that repeats a button's text is not a target
         matches.sort(key=lambda w: 0 if isinstance(w, QAbstractButton) else 1)

@@ -19,6 +19,11 @@ from PyQt5.QtWidgets import QApplication  # noqa: E402
 
 SIZE = (1920, 1080)
 PHONE = "0912345678"
+# a card issued before July 2025 carries the old address; the kiosk adds the 2025 ward
+CARD = ("079123456789|123456789|Trần Thị Mai|01011960|Nữ|"
+        "107 Cao Văn Lầu, Phường 2, Quận 6, TP.HCM|01012021")
+# the evening before Tết 2027 (the example of docs/calendar.md): received 11/02/2027
+AT = (2027, 2, 3, 20, 15)
 
 
 def settle(win, timeout: float = 5.0) -> None:
@@ -41,17 +46,19 @@ def scenes(win, world):
     """(file stem, setup function) in the order a citizen meets them."""
     cit = world.citizen
 
-    def deposit(code="XD-04"):
+    def deposit(code="1.013225"):
         win.home("home")
         win.session = {"flow": "deposit"}
         win.session["deposit"] = cit.start_deposit(code, win.tr.lang)
         win.session["phone"] = PHONE
         return win.session["deposit"]
 
-    def verified(code="XD-04"):
+    phones = iter(f"09123456{n:02d}" for n in range(10, 100))
+
+    def verified(code="1.013225"):
         dep = deposit(code)
-        cit.identify(dep, "079123456789|123456789|Trần Thị Mai|01011960|Nữ|Q6|01012021")
-        cit.deposit_phone(dep, PHONE)
+        cit.identify(dep, CARD)
+        cit.deposit_phone(dep, next(phones))      # at most 3 codes per phone in 15 min
         cit.deposit_code(dep, world.sms.last_code())
         return dep
 
@@ -61,18 +68,27 @@ def scenes(win, world):
         win.go("deposit-catalog")
 
     def s_scan():
-        dep = deposit("KS-01")
+        dep = deposit("1.001193")
         dep.online = True
         dep.pages = world.scanner.scan("shot")
         win.go("deposit-scan")
 
+    def s_scan_check():
+        from kiosk.digitise.checks import Finding, PageReport
+        s_scan()
+        dep = win.session["deposit"]
+        dep.page_reports = [PageReport(1), PageReport(2, [Finding("blurred", "blurred")])]
+        screen = win.current()
+        screen._batch_start = 0
+        screen._show_findings([r for r in dep.page_reports if r.findings])
+
     def s_payment():
         world.payments.offline = False
-        verified("XD-04")
+        verified("1.013225")
         win.go("deposit-payment")
 
     def s_tray():
-        dep = verified("KS-01")
+        dep = verified("1.001193")
         dep.payment_state = "paid"
         win.go("deposit-tray")
 
@@ -100,14 +116,40 @@ def scenes(win, world):
         d = world.load_result(PHONE)
         win.go("status-result", items=[cit.status(d["code"])])
 
+    def s_status_waiting():
+        s_done()
+        settle(win)
+        code = win.session["deposit"].code
+        win.home("home")
+        win.go("status-result", items=[cit.status(code)])
+
+    def s_privacy():
+        dep = deposit("1.001193")
+        cit.identify(dep, CARD)
+        win.go("deposit-privacy")
+
+    def s_vneid():
+        deposit("1.001193")
+        win.go("deposit-vneid")
+
+    def s_vneid_refused():
+        s_vneid()
+        settle(win)
+        world.vneid_link.refuse()
+        end = time.monotonic() + 5
+        screen = win.screens["deposit-vneid"]
+        while time.monotonic() < end and not screen.error.isVisible():
+            QApplication.instance().processEvents()
+            time.sleep(0.02)
+
     def s_idle():
-        deposit("KS-01")
+        deposit("1.001193")
         win.go("deposit-phone")
         win.idle_overlay.show_countdown(20)
 
     def simple(name, **ctx):
         def run():
-            deposit("XD-04") if name.startswith("deposit") else win.home("home")
+            deposit("1.013225") if name.startswith("deposit") else win.home("home")
             win.session.setdefault("phone", PHONE)
             win.go(name, **ctx)
         return run
@@ -121,10 +163,13 @@ def scenes(win, world):
         ("deposit-catalog", s_catalog),
         ("deposit-procedure", simple("deposit-procedure")),
         ("deposit-identify", simple("deposit-identify")),
-        ("deposit-privacy", simple("deposit-privacy")),
+        ("deposit-vneid", s_vneid),
+        ("deposit-vneid-refused", s_vneid_refused),
+        ("deposit-privacy", s_privacy),
         ("deposit-phone", simple("deposit-phone")),
         ("deposit-otp", simple("deposit-otp")),
         ("deposit-scan", s_scan),
+        ("deposit-scan-check", s_scan_check),
         ("deposit-payment", s_payment),
         ("deposit-tray", s_tray),
         ("deposit-done", s_done),
@@ -135,6 +180,7 @@ def scenes(win, world):
         ("pickup-tray", s_pickup_tray),
         ("status", simple("status")),
         ("status-result", s_status_result),
+        ("status-waiting", s_status_waiting),
         ("problem", lambda: (win.home("home"), win.problem("tray.none_free", size="L"))),
         ("idle-warning", s_idle),
         ("help", lambda: (win.home("home"), win.header.help_btn.click())),
@@ -142,15 +188,19 @@ def scenes(win, world):
 
 
 def each_screen(languages=("vi", "en", "zh"), *, large_text=False, high_contrast=False,
-                only=None):
+                only=None, receipts: list | None = None):
     """Yield ``(stem, lang, window)`` with the window settled on each screen in turn."""
     from kiosk.commands.help import HelpDesk
     from ui.demo_world import DemoWorld
     from ui.main_window import CitizenWindow
     app = QApplication.instance() or QApplication(sys.argv[:1])
     for lang in languages:
-        world = DemoWorld()
-        win = CitizenWindow(world.citizen, world.cfg, world.clock,
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+        from kiosk.clock import ManualClock
+        clock = ManualClock(datetime(*AT, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+        world = DemoWorld(clock=clock, catalog="snapshot")
+        win = CitizenWindow(world.citizen, world.cfg, world.clock, vneid=world.vneid,
                             help_desk=HelpDesk(world.ledger, world.clock))
         try:
             win.setFixedSize(*SIZE)
@@ -163,6 +213,10 @@ def each_screen(languages=("vi", "en", "zh"), *, large_text=False, high_contrast
                 win.set_language(lang)
                 setup()
                 settle(win)
+                if receipts is not None and stem == "deposit-done":
+                    settle(win)
+                    if world.receipts.printed:      # the paper receipt of that deposit
+                        receipts.append((lang, world.receipts.printed[-1].read_bytes()))
                 yield stem, lang, win
                 win.idle_overlay.hide()
             win.home("home")
@@ -190,11 +244,16 @@ def render(out: Path, languages=("vi", "en", "zh"), *, large_text=False,
            high_contrast=False, only=None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     suffix = (".large" if large_text else "") + (".contrast" if high_contrast else "")
-    written = []
+    written, receipts = [], []
     for stem, lang, win in each_screen(languages, large_text=large_text,
-                                       high_contrast=high_contrast, only=only):
+                                       high_contrast=high_contrast, only=only,
+                                       receipts=None if suffix else receipts):
         path = out / f"{stem}{suffix}.{lang}.png"
         save_small_png(win.grab(), path)
+        written.append(path)
+    for lang, png in receipts:             # receipt.<lang>.png: what the printer prints
+        path = out / f"receipt.{lang}.png"
+        path.write_bytes(png)
         written.append(path)
     return written
 

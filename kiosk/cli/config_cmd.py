@@ -29,6 +29,10 @@ def check_config(args) -> int:
         return 0
     print(f"{info['config']}: ok")
     print(f"  kiosk      {info['kiosk']} ({info['timezone']})")
+    if info["ward"]:
+        from kiosk.wards import list_version
+        print(f"  ward       {info['ward']} ({info['ward_code']}, {list_version()})")
+    print(f"  office     {info['office'] or '-'}; open {'–'.join(info['office_hours'])}")
     cabs = ", ".join(f"{c}: {n}" for c, n in info["trays_by_cabinet"].items())
     print(f"  cabinets   {info['cabinets']} ({cabs})")
     sizes = ", ".join(f"{s}: {n}" for s, n in info["trays_by_size"].items())
@@ -43,6 +47,6 @@ def check_config(args) -> int:
 
 def register(sub, groups) -> None:
     p = sub.add_parser("check-config", help="validate a profile and print a summary")
-    p.add_argument("path", help="TOML profile, e.g. config/district6.toml")
+    p.add_argument("path", help="TOML profile, e.g. config/binh-tay.toml")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=check_config)

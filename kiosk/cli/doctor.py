@@ -208,6 +208,20 @@ def check_city(cfg) -> list[Check]:
                                      f"(server time {answer.get('server_time', '?')})")]
 
 
+def check_catalog(cfg) -> list[Check]:
+    """Which catalog the kiosk offers: the city's, or the shipped snapshot (always ok:
+    never empty; the detail says how old it is)."""
+    from kiosk.cli.catalog_cmd import offered_catalog
+    procs, source = offered_catalog(cfg)
+    receivable = sum(1 for p in procs if p.get("kiosk_receive", True))
+    where = "from the city" if source["origin"] == "city" else \
+        "the snapshot shipped with the package (the city's was never fetched)"
+    return [Check("catalog", receivable > 0, f"version {source['version']} of "
+                  f"{source['published']}, {where}; {receivable} procedures offered",
+                  "reinstall the kiosk package" if not receivable else "")]
+
+
+
 def check_fleet(cfg) -> list[Check]:
     """The city's view: the metrics port is free to take, the command key is pinned."""
     import socket
@@ -232,8 +246,14 @@ def check_fleet(cfg) -> list[Check]:
     return out
 
 
+def check_digitise(cfg) -> list[Check]:
+    from kiosk.digitise.health import digitise_checks
+    return digitise_checks(cfg, Check)
+
+
 CHECKS = (check_secrets, check_data_dir, check_lock_boards, check_printer, check_scanner,
-          check_code_reader, check_modem, check_city, check_fleet)
+          check_code_reader, check_modem, check_city, check_fleet, check_digitise,
+          check_catalog)
 
 
 def run_checks(cfg) -> list[Check]:

@@ -24,7 +24,7 @@ from kiosk.cli.config_cmd import report_config_error
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "systemd"
-DEFAULT_PROFILE = REPO / "config" / "district6.toml"
+DEFAULT_PROFILE = REPO / "config" / "binh-tay.toml"
 DEFAULT_BIN = "/opt/kiosk/.venv/bin/kiosk"
 USER = "kiosk"
 GROUPS = ("dialout", "gpio", "video", "input", "render")

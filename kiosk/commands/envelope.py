@@ -1,6 +1,6 @@
 """A city command as it travels: a JSON object signed with the city's Ed25519 key.
 
-    {"id": "c-...", "kiosk": "SIM-Q6-01", "command": "tray.out_of_service",
+    {"id": "c-...", "kiosk": "SIM-BINHTAY-01", "command": "tray.out_of_service",
      "args": {"tray": "A03"}, "issued_at": "...Z", "expires_at": "...Z",
      "signature": "<base64 of the 64-byte Ed25519 signature>"}
 

@@ -94,6 +94,8 @@ def summary(cfg: KioskConfig) -> dict:
     return {
         "config": cfg.source,
         "kiosk": cfg.kiosk.id,
+        "ward": cfg.kiosk.ward, "ward_code": cfg.kiosk.ward_code,
+        "office": cfg.kiosk.office, "office_hours": cfg.kiosk.office_hours,
         "cabinets": len(cfg.cabinets),
         "trays": len(trays),
         "trays_by_cabinet": {c.id: c.tray_count for c in cfg.cabinets},

@@ -14,6 +14,7 @@ from kiosk.config.sections import (CitySection, CodeReaderSection, GpioSection,
                                    RoundsSection, ScannerSection, SecretsSection,
                                    UiSection, _Section)
 from kiosk.updates.settings import UpdatesSection
+from kiosk.digitise.settings import DigitiseSection
 
 
 class KioskConfig(_Section):
@@ -32,6 +33,7 @@ class KioskConfig(_Section):
     metrics: MetricsSection = MetricsSection()
     commands: CommandsSection = CommandsSection()
     updates: UpdatesSection = UpdatesSection()
+    digitise: DigitiseSection = DigitiseSection()
 
     # filled by load_config, not by the file
     source: str = ""

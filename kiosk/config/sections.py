@@ -8,7 +8,7 @@ from datetime import time as dtime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Section(BaseModel):
@@ -26,6 +26,27 @@ class KioskSection(_Section):
     languages: list[Literal["vi", "en", "zh"]] = ["vi", "en", "zh"]
     # a simulator's profile: allows the unauthenticated remote-control socket
     simulated: bool = False
+    ward: str = ""                  # official 2025 name, e.g. "Phường Bình Tây"
+    ward_code: str = ""             # its 5-digit code in the 2025 list (kiosk/wards.py)
+    office_en: str = ""
+    office_zh: str = ""
+    office_hours: list[str] = ["07:30", "17:00"]
+
+    @model_validator(mode="after")
+    def _ward_in_2025_list(self):
+        if self.ward or self.ward_code:
+            from kiosk.wards import check_ward
+            problems = check_ward(self.ward, self.ward_code)
+            if problems:
+                raise ValueError("\n".join(problems))
+        from kiosk.calendar import parse_hhmm
+        if len(self.office_hours) != 2:
+            raise ValueError("kiosk.office_hours: expected [opens, closes], e.g. "
+                             "['07:30', '17:00']")
+        opens, closes = (parse_hhmm(t) for t in self.office_hours)
+        if not opens < closes:
+            raise ValueError("kiosk.office_hours: the office must open before it closes")
+        return self
 
     @field_validator("timezone")
     @classmethod

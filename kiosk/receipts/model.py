@@ -20,6 +20,11 @@ class Receipt:
     hotline: str = "1022"
     rating_url: str | None = None
     txn: str = ""
+    lang: str = "vi"
+    office_lang: str = ""          # the ward centre in the citizen's language
+    appointment: date | None = None
+    handling_body: str = ""        # who handles it (vi); may be another body (boundary-free)
+    handling_body_lang: str = ""
 
 
 TITLES = {

@@ -63,6 +63,9 @@ class _Canvas:
              font_path: str | None = None) -> None:
         font = load_font(size, bold, font_path)
         text = unicodedata.normalize("NFC", text)
+        if font_path is None and missing_glyphs(font, text):     # Chinese: a CJK font
+            from kiosk.receipts.cjk import fallback_for
+            font = fallback_for(text, size, bold) or font
         self._check(font, text)
         ascent, descent = font.getmetrics()
         for line in self._wrap(text, font):
@@ -129,6 +132,8 @@ def render_receipt(r: Receipt, *, width: int = WIDTH_DOTS,
     c.text(r.kiosk_name, 18, True, font_path=bold_path)
     if r.office:
         c.text(r.office, 15, font_path=font_path)
+    if r.office_lang and r.office_lang != r.office:
+        c.text(r.office_lang, 15, font_path=font_path)
     c.rule()
     c.text(f"{title_vi} / {title_en}", 21, True, font_path=bold_path)
     c.text(f"Thủ tục: {r.procedure}", 19, font_path=font_path)
@@ -139,6 +144,16 @@ def render_receipt(r: Receipt, *, width: int = WIDTH_DOTS,
     if r.tray:
         c.text(f"Ô tủ / Tray: {r.tray}", 21, True, font_path=bold_path)
     c.text(f"Lúc / Time: {fmt_time(r.at)}", 18, font_path=font_path)
+    if r.appointment is not None:
+        from kiosk.appointments import label
+        c.text(label("vi", r.appointment), 20, True, font_path=bold_path)
+        c.text(label("zh" if r.lang == "zh" else "en", r.appointment), 17,
+               font_path=font_path)
+    if r.handling_body:
+        c.text(f"Cơ quan giải quyết: {r.handling_body}", 16, font_path=font_path)
+        if r.handling_body_lang and r.handling_body_lang != r.handling_body:
+            word = "办理机关" if r.lang == "zh" else "Handled by"
+            c.text(f"{word}: {r.handling_body_lang}", 15, font_path=font_path)
     if r.deadline is not None:
         vi, en = DEADLINE_LABELS.get(r.kind, DEADLINE_LABELS["deposit"])
         c.text(f"{vi} / {en}: {fmt_day(r.deadline)}", 18, True, font_path=bold_path)

@@ -255,7 +255,8 @@ class Ledger:
                        citizen_name: str | None = None, code: str | None = None,
                        tray_size: str = "M", fee: int = 0, channel: str = "kiosk",
                        needs_id_check: bool = False, reason: str = "",
-                       data: dict | None = None, fields: dict | None = None) -> dict:
+                       data: dict | None = None, fields: dict | None = None,
+                       city_extra: dict | None = None) -> dict:
         state = DossierState(state)
         check_dossier(None, state)
         phone_n = normalize_phone(phone) if phone else None
@@ -293,6 +294,7 @@ class Ledger:
                 extra["phone"] = phone_n
             if id_number:
                 extra["id_number"] = id_number.strip()
+            extra.update(city_extra or {})      # personal data for the city only
             self._record("dossier.created", actor=actor, subject=code, to_state=state.value,
                          reason=reason or "new dossier", dossier_code=code,
                          data={"procedure": procedure_code, "channel": channel,

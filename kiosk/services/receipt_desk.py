@@ -8,7 +8,7 @@ wrong person.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from hardware.ports import DeviceHealth, DeviceStatus, PrinterState
 from kiosk.receipts import Receipt, render_receipt, render_text_sheet
@@ -16,14 +16,25 @@ from kiosk.receipts import Receipt, render_receipt, render_text_sheet
 log = logging.getLogger(__name__)
 
 NEXT_STEPS = {
-    "deposit": ("Cán bộ sẽ nhận hồ sơ ở lần thu kế tiếp. Khi có kết quả, bạn sẽ nhận SMS "
+    "deposit": ("Cán bộ sẽ nhận hồ sơ ở lần thu kế tiếp. Khi có kết quả, Ông/Bà sẽ nhận SMS "
                 "và đến máy này để lấy.",
                 "Staff collect it at the next round. You get an SMS when the result is "
                 "ready to pick up here."),
-    "pickup": ("Cảm ơn bạn đã sử dụng dịch vụ.", "Thank you for using the service."),
+    "pickup": ("Cảm ơn Ông/Bà đã sử dụng dịch vụ.", "Thank you for using the service."),
     "result": ("Mang điện thoại đến máy, nhập số điện thoại và mã SMS để nhận.",
                "Bring your phone: enter your number and the SMS code to pick up."),
 }
+
+
+def _promise_fields(data: dict) -> dict:
+    """The ward centre in the citizen's language, the appointment date and who handles
+    the dossier, when the citizen service gave them."""
+    due = data.get("appointment_date")
+    if isinstance(due, str):
+        due = date.fromisoformat(due)
+    return {"lang": data.get("lang") or "vi", "office_lang": data.get("office_lang") or "",
+            "appointment": due, "handling_body": data.get("handling_body_vi") or "",
+            "handling_body_lang": data.get("handling_body") or ""}
 
 
 class ReceiptDesk:
@@ -57,7 +68,8 @@ class ReceiptDesk:
                        or data.get("procedure") or "", at=at, kiosk_name=self.kiosk_name,
                        office=self.office, tray=data.get("tray"), next_steps=vi,
                        next_steps_en=en, deadline=data.get("deadline"),
-                       hotline=self.hotline, rating_url=rating, txn=txn)
+                       hotline=self.hotline, rating_url=rating, txn=txn,
+                       **_promise_fields(data))
 
     def print_receipt(self, data: dict, *, txn: str) -> None:
         if self.printer is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sim.city.clock import SimClock, iso, parse_iso
 from sim.city.store.core import StoreCore
+from sim.city.store.ecopies import EcopyStore
 from sim.city.store.events import KIND_RE, PHONE_RE, EventRejected, EventStore
 from sim.city.store.heartbeats import HeartbeatStore
 from sim.city.store.journal import JournalStore
@@ -22,6 +23,7 @@ __all__ = ["CityDb", "SimClock", "iso", "parse_iso", "mask_name", "KIND_RE", "PH
 
 
 class CityDb(
+    EcopyStore,
     EventStore,
     HeartbeatStore,
     JournalStore,

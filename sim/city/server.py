@@ -15,9 +15,11 @@ import json
 import threading
 from pathlib import Path
 
-from sim.city.catalog import procedures
+from sim.city.catalog import document as catalog_document
+from sim.city.vneid import VneidDesk
 from sim.city.clock import SimClock
 from sim.city.commands import CommandDesk
+from sim.city.ca import CityCa
 from sim.city.db import CityDb
 from sim.city.faults import FaultInjector, FaultPlan
 from sim.city.handler import Handler, Server
@@ -34,19 +36,25 @@ class CitySim:
     def __init__(self, db_path: str | Path, port: int = 0, seed: int = 0, *,
                  host: str = "127.0.0.1", tokens: dict[str, str] | None = None,
                  processing_s: float = 60.0, sms_inbox: str | Path | None = None,
-                 faults: FaultPlan | dict | None = None):
+                 faults: FaultPlan | dict | None = None, verify_uploads: bool = True,
+                 cert_days: float = 365.0):
         self.seed = seed
         self.host, self.port = host, port
         self.tokens = tokens
         self.clock = SimClock()
         self.db = CityDb(db_path, self.clock, processing_s, sms_inbox)
         self.commands = CommandDesk(Path(db_path).parent / "command-signing.key", self.clock)
+        # the CA that issues kiosk signing certificates; uploads must be signed e-copies
+        self.ca = CityCa(Path(db_path).with_name(Path(db_path).name + ".ca"),
+                         cert_days=cert_days)
+        self.verify_uploads = verify_uploads
         self.faults = FaultInjector(FaultPlan(seed=seed))
         if faults is not None:
             self.set_faults(faults)
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._catalog: tuple[str, str] | None = None
+        self.vneid = VneidDesk(self.clock)          # VNeID requests (sim/city/vneid.py)
 
     # ---- life ------------------------------------------------------------------------
     def start(self) -> "CitySim":
@@ -98,11 +106,8 @@ class CitySim:
 
     def catalog_doc(self) -> tuple[str, str]:
         if self._catalog is None:
-            procs = procedures()
-            text = json.dumps(procs, ensure_ascii=False, sort_keys=True)
-            version = hashlib.sha256(text.encode()).hexdigest()[:16]
-            self._catalog = (version, json.dumps({"version": version, "procedures": procs},
-                                                 ensure_ascii=False))
+            doc = catalog_document()
+            self._catalog = (doc["version"], json.dumps(doc, ensure_ascii=False))
         return self._catalog
 
     def stats(self) -> dict:

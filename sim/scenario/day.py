@@ -27,7 +27,7 @@ from sim.scenario.verdict import Verdict, _median, checks
 
 __all__ = ["DayScenario", "CUT_STAGES", "checks", "_median"]
 SMALL_PROFILE = REPO / "config" / "sim.toml"
-BUSY_PROFILE = REPO / "config" / "district6.toml"
+BUSY_PROFILE = REPO / "config" / "binh-tay.toml"
 
 
 class DayScenario(Mishaps, Verdict):

@@ -140,4 +140,8 @@ def checks(s: dict) -> dict[str, bool]:
         "trays_unknown_only_after_door_cuts":
             s["trays_unknown_at_end"] <= s["power_cuts_in_door_transactions"],
         "every_requested_cut_done": s["power_cuts_done"] >= s["power_cuts_requested"],
+        # a kiosk that offers nothing (an empty catalog) hands in nothing: not a good day
+        "deposits_made": s["citizens"] == 0 or s["deposits"] > 0,
+        "no_visit_stopped_at_the_catalog":
+            not any(v["stage"] == "catalog" for v in s.get("visits_stopped", [])),
     }

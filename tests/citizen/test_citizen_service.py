@@ -16,7 +16,7 @@ def world(tmp_path):
     w.close()
 
 
-def verified_deposit(w, code="KS-01"):
+def verified_deposit(w, code="1.001193"):
     dep = w.citizen.start_deposit(code)
     w.citizen.identify(dep, "079123456789|123456789|Trần Thị Mai|01011960|Nữ|Q6|01012021")
     w.citizen.deposit_phone(dep, "0912 345 678")
@@ -27,15 +27,16 @@ def verified_deposit(w, code="KS-01"):
 def test_fold_and_search_without_marks(world):
     assert fold("Đăng ký khai sinh") == "dang ky khai sinh"
     cat = world.citizen.catalog
-    assert [p.code for p in cat.search("dang ky khai sinh")] == ["KS-01"]
-    assert [p.code for p in cat.search("KẾT HÔN")] == ["KH-02"]
-    assert {p.code for p in cat.search("", category="Hộ tịch")} == {"KS-01", "KH-02"}
-    assert cat.search("building", lang="en")[0].code == "XD-04"
+    assert [p.code for p in cat.search("dang ky khai sinh")] == ["1.001193"]
+    assert [p.code for p in cat.search("KẾT HÔN")] == ["1.000894"]
+    assert {p.code for p in cat.search("", category="Hộ tịch")} == {"1.001193", "1.000894"}
+    assert cat.search("construction", lang="en")[0].code == "1.013225"
 
 
 def test_id_parsing():
     card = "079123456789|123456789|Trần Thị Mai|01011960|Nữ|12 Hậu Giang, Q6|01012021"
-    assert parse_id_text(card) == {"id_number": "079123456789", "name": "Trần Thị Mai"}
+    assert parse_id_text(card) == {"id_number": "079123456789", "name": "Trần Thị Mai",
+                                   "address": "12 Hậu Giang, Q6"}
     with pytest.raises(CitizenError) as bad_qr:
         parse_id_text("079123456789|123456789|Trần Thị Mai|x")
     assert bad_qr.value.reason == "id.unreadable"
@@ -87,7 +88,7 @@ def test_no_free_tray(world):
     w = world
     for t in w.ledger.trays(size="L"):
         w.ledger.move_tray(t["id"], T.OUT_OF_SERVICE, actor="tech", reason="test")
-    dep = verified_deposit(w, "XD-04")
+    dep = verified_deposit(w, "1.013225")
     with pytest.raises(CitizenError) as e:
         w.citizen.reserve_tray(dep)
     assert e.value.reason == "tray.none_free"
@@ -95,14 +96,14 @@ def test_no_free_tray(world):
 
 def test_payment_pending_then_paid_and_offline_fallback(world):
     w = world
-    dep = verified_deposit(w, "KD-05")
+    dep = verified_deposit(w, "1.001612")
     pay = w.citizen.start_payment(dep)
     assert pay["state"] == "pending" and "A000000727" in pay["payload"]
     assert w.citizen.payment_state(dep) == "pending"
     w.payments.mark_paid()
     assert w.citizen.payment_state(dep) == "paid"
     w.payments.offline = True
-    dep2 = verified_deposit(w, "KD-05")
+    dep2 = verified_deposit(w, "1.001612")
     assert w.citizen.start_payment(dep2)["state"] == "at_counter"
 
 
@@ -151,7 +152,7 @@ def test_status_and_rating(world):
 
 def test_online_submission(world):
     w = world
-    dep = verified_deposit(w, "KS-01")
+    dep = verified_deposit(w, "1.001193")
     dep.pages = [Image.new("RGB", (200, 280), "white")]
     code = w.citizen.submit_online(dep)
     assert w.ledger.dossier(code)["state"] == D.SUBMITTED_ONLINE.value
@@ -225,7 +226,9 @@ def test_status_by_phone_is_one_query_on_the_phone_index(world):
     w.ledger.move_dossier(dep.code, D.DEPOSITED, actor="test", reason="test")
     got = w.citizen.statuses_for("+84 912 345 678")
     assert [s["code"] for s in got] == [dep.code]
-    assert set(got[0]) == {"code", "state", "procedure", "updated_at", "tray"}
+    assert set(got[0]) == {"code", "state", "procedure", "updated_at", "tray",
+                           "appointment_date"}
+    assert got[0]["appointment_date"] == w.appointments.current_date(dep.code)
     assert got[0]["state"] == D.DEPOSITED.value
     plan = " ".join(r[3] for r in w.store.conn.execute(
         "EXPLAIN QUERY PLAN " + w.ledger._STATUS_SQL, ("x", "DRAFT", "CANCELLED")))

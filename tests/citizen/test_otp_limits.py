@@ -60,15 +60,15 @@ def test_a_restart_does_not_reset_the_phone_limit(tmp_path):
 def test_the_kiosk_wide_budget_stops_a_flood_and_raises_an_alert(tmp_path):
     clock, inbox = ManualClock(), Inbox()
     store = Store.open(tmp_path / "kiosk.db")
-    ledger = Ledger(store, clock, Pii(KEY), "SIM-Q6-01")
+    ledger = Ledger(store, clock, Pii(KEY), "SIM-BINHTAY-01")
     book = AlertBook(ledger, clock, clear_after_s=0)
     policy = OtpPolicy(kiosk_max_sms=10, kiosk_window_s=3600)
 
     def spent(detail):
-        book.observe(SMS_BUDGET_SPENT, "SIM-Q6-01", True, detail)
+        book.observe(SMS_BUDGET_SPENT, "SIM-BINHTAY-01", True, detail)
 
     otp = service(store, clock, inbox, policy=policy, on_budget_spent=spent)
-    book.add_probe(lambda: [(SMS_BUDGET_SPENT, "SIM-Q6-01", otp.budget_spent(), "")])
+    book.add_probe(lambda: [(SMS_BUDGET_SPENT, "SIM-BINHTAY-01", otp.budget_spent(), "")])
     for n in range(10):                    # ten different numbers, one code each
         otp.request(f"09{n:08d}")
         clock.advance(60)

@@ -45,7 +45,7 @@ def test_paper_deposit_qr_memo_holds_the_dossier_code(tmp_path, kiosk_id):
     w = DemoWorld(tmp_path)
     try:
         w.citizen.kiosk_id = kiosk_id
-        dep = _deposit(w, "KD-05")
+        dep = _deposit(w, "1.001612")
         w.citizen.reserve_tray(dep)               # paper: the tray and the code come first
         pay = w.citizen.start_payment(dep)
         memo = _memo_in_qr(pay["payload"])
@@ -60,7 +60,7 @@ def test_payment_before_the_dossier_exists_keeps_its_code(tmp_path):
     the dossier then gets."""
     w = DemoWorld(tmp_path)
     try:
-        dep = _deposit(w, "KD-05")
+        dep = _deposit(w, "1.001612")
         pay = w.citizen.start_payment(dep)
         memo_code = _memo_in_qr(pay["payload"]).split()[0]
         assert is_dossier_code(memo_code) and memo_code == dep.code
@@ -80,5 +80,5 @@ def test_the_city_qr_memo_holds_the_dossier_code(tmp_path):
             CityClient(city.api_url, "test-token", "KIOSK-HCM-QUAN6-PHUONG14-0001") as client:
         created = CityPayments(client).create(
             reference="txn-1", amount=30000, dossier_code=code,
-            purpose=payment_memo(code, "KD-05", "KIOSK-HCM-QUAN6-PHUONG14-0001"))
+            purpose=payment_memo(code, "1.001612", "KIOSK-HCM-QUAN6-PHUONG14-0001"))
     assert parse(created["payload"])["purpose"].split()[0] == code

@@ -22,13 +22,13 @@ def problems(data):
     return info.value.problems
 
 
-def test_district6_has_two_cabinets_and_90_trays(capsys):
-    cfg = load_config(ROOT / "config/district6.toml")
+def test_binh_tay_has_two_cabinets_and_90_trays(capsys):
+    cfg = load_config(ROOT / "config/binh-tay.toml")
     trays = cfg.trays()
     assert len(cfg.cabinets) == 2 and len(trays) == 90
     assert [t.id for t in trays][:2] == ["A01", "A02"] and trays[-1].id == "B60"
     assert len({(t.bus, t.board, t.lock) for t in trays}) == 90
-    assert cli(["check-config", str(ROOT / "config/district6.toml")]) == 0
+    assert cli(["check-config", str(ROOT / "config/binh-tay.toml")]) == 0
     out = capsys.readouterr().out
     assert "cabinets   2 (A: 30, B: 60)" in out and "trays      90" in out
 

@@ -80,11 +80,11 @@ def test_repairs_and_keeps_what_the_technician_edited(root):
 def test_other_profile_kept_once_installed(root, tmp_path):
     install(root)
     other = tmp_path / "other.toml"
-    data = (ROOT / "config" / "district6.toml").read_text().replace("Q6-KIOSK-01", "Q6-KIOSK-02")
+    data = (ROOT / "config" / "binh-tay.toml").read_text().replace("BINHTAY-KIOSK-01", "BINHTAY-KIOSK-02")
     other.write_text(data)
     report = install(root, other)
     assert report.status(root / "etc/kiosk/kiosk.toml").startswith("kept (differs from")
-    assert "Q6-KIOSK-01" in (root / "etc/kiosk/kiosk.toml").read_text()
+    assert "BINHTAY-KIOSK-01" in (root / "etc/kiosk/kiosk.toml").read_text()
 
 
 def test_relative_data_dir_lands_under_the_root(root):

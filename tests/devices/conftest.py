@@ -53,8 +53,8 @@ def deposit_receipt():
     return Receipt(
         kind="deposit", dossier_code=CODE, procedure="Đăng ký khai sinh",
         at=datetime(2026, 3, 2, 14, 32, tzinfo=ZONE),
-        kiosk_name="Máy nhận và trả hồ sơ 24/7 — Quận 6",
-        office="UBND Quận 6 — Bộ phận tiếp nhận và trả kết quả", tray="A05",
+        kiosk_name="Máy nhận và trả hồ sơ 24/7",
+        office="Trung tâm Phục vụ hành chính công phường Bình Tây", tray="A05",
         next_steps="Cán bộ nhận hồ sơ lúc 16:00 hôm nay. Khi có kết quả, ông/bà nhận SMS.",
         next_steps_en="Staff collect it at 16:00 today; you get an SMS when the result is "
                       "ready.",

@@ -34,7 +34,7 @@ ID_NUMBER = "079123456789"
 QR = f"{ID_NUMBER}|123456789|Trần Thị Mai|01011960|Nữ|Q6, TP.HCM|01012021"
 PIN = "482915"
 TOKEN = "tok-security-0123456789"
-CATALOG = [{"code": "KS-01", "name": {"vi": "Đăng ký khai sinh", "en": "Birth registration"},
+CATALOG = [{"code": "1.001193", "name": {"vi": "Đăng ký khai sinh", "en": "Birth registration"},
             "category": {"vi": "Hộ tịch", "en": "Civil status"}, "fee": 0, "tray_size": "M",
             "documents": {"vi": ["Tờ khai"], "en": ["Form"]}}]
 
@@ -110,7 +110,7 @@ def run_the_day(w) -> dict:
     secrets = {"phone": PHONE, "id": ID_NUMBER, "pin": PIN, "codes": []}
     w.doors.poll_once()
     # deposit
-    dep = w.citizen.start_deposit("KS-01")
+    dep = w.citizen.start_deposit("1.001193")
     w.citizen.identify(dep, QR)
     w.citizen.deposit_phone(dep, "0912 345 678")
     secrets["codes"].append(w.sms.last_code())
@@ -137,7 +137,7 @@ def run_the_day(w) -> dict:
                           tray_id=None)
     result_tray = w.doors.free_tray("M")
     with w.ledger.transaction():
-        res = w.ledger.create_dossier(procedure_code="KS-01", procedure_name="Kết quả",
+        res = w.ledger.create_dossier(procedure_code="1.001193", procedure_name="Kết quả",
                                       state=D.COLLECTED, actor=actor, phone=PHONE,
                                       id_number=ID_NUMBER, needs_id_check=True)
         w.ledger.move_tray(result_tray, T.RESERVED, actor=actor, reason="load result",

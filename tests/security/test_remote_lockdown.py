@@ -24,7 +24,7 @@ def test_kiosk_run_refuses_the_remote_socket_on_a_real_profile(tmp_path):
     env = dict(os.environ, KIOSK_REMOTE=str(tmp_path / "remote.sock"),
                QT_QPA_PLATFORM="offscreen")
     out = subprocess.run([sys.executable, "-m", "kiosk.cli", "run", "--config",
-                          str(ROOT / "config" / "district6.toml")], env=env, cwd=tmp_path,
+                          str(ROOT / "config" / "binh-tay.toml")], env=env, cwd=tmp_path,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2, out.stdout + out.stderr
     assert "KIOSK_REMOTE" in out.stderr and "simulated = true" in out.stderr
@@ -34,8 +34,8 @@ def test_kiosk_run_refuses_the_remote_socket_on_a_real_profile(tmp_path):
 def test_simulator_profiles_say_so(tmp_path):
     assert tomllib.loads((ROOT / "config" / "sim.toml").read_text())["kiosk"]["simulated"]
     assert "simulated" not in tomllib.loads(
-        (ROOT / "config" / "district6.toml").read_text())["kiosk"]
-    text = simulate_profile((ROOT / "config" / "district6.toml").read_text(), tmp_path)
+        (ROOT / "config" / "binh-tay.toml").read_text())["kiosk"]
+    text = simulate_profile((ROOT / "config" / "binh-tay.toml").read_text(), tmp_path)
     assert tomllib.loads(text)["kiosk"]["simulated"] is True
     again = simulate_profile(text, tmp_path)          # already a simulator profile
     assert tomllib.loads(again)["kiosk"]["simulated"] is True

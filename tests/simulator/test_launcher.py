@@ -17,7 +17,7 @@ SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
 
 def test_any_profile_becomes_a_simulated_one(tmp_path):
-    text = simulate_profile((REPO / "config" / "district6.toml").read_text("utf-8"),
+    text = simulate_profile((REPO / "config" / "binh-tay.toml").read_text("utf-8"),
                             tmp_path)
     data = tomllib.loads(text)
     assert data["kiosk"]["data_dir"] == str(tmp_path)

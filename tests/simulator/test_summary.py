@@ -66,7 +66,8 @@ def test_sms_file_masks_numbers_and_codes(tmp_path):
 def _summary(**over):
     s = {"deposits": 4, "collected": 3, "results_loaded": 3, "picked_up": 1, "expired": 1,
          "returned_to_office": 1, "lost_events": 0, "duplicates_at_server": 0,
-         "audit_chain_ok": True, "wrong_tray_opened": 0,
+         "audit_chain_ok": True, "wrong_tray_opened": 0, "citizens": 5,
+         "visits_stopped": [{"kind": "deposit", "stage": "otp", "detail": "wrong code"}],
          "now": {"DEPOSITED": 1, "RESULT_LOADED": 1, "EXPIRED": 0},
          "cabinet_mismatches": [], "dossiers_in_no_tray": 0, "trays_unknown_at_end": 0,
          "power_cuts_in_door_transactions": 0, "power_cuts_done": 1,
@@ -90,6 +91,20 @@ def test_checks_name_what_does_not_add_up():
     assert bad["every_dossier_in_the_cabinet_in_a_tray"] is False
     assert bad["cabinet_matches_database"] is False
     assert bad["every_requested_cut_done"] is False
+
+
+def test_an_empty_catalog_fails_the_day():
+    """Nothing offered, nothing handed in: every count adds up (0 = 0) yet the day failed."""
+    empty = _summary(deposits=0, collected=0, results_loaded=0, picked_up=0, expired=0,
+                     returned_to_office=0, now={"DEPOSITED": 0, "RESULT_LOADED": 0,
+                                                "EXPIRED": 0},
+                     visits_stopped=[{"kind": "deposit", "stage": "catalog",
+                                      "detail": "cannot tap 'Đăng ký khai sinh'"}] * 5)
+    result = checks(empty)
+    assert result["every_deposit_collected_or_waiting"] is True
+    assert result["deposits_made"] is False
+    assert result["no_visit_stopped_at_the_catalog"] is False
+    assert not all(result.values())
 
 
 def test_the_kiosk_dies_with_the_launcher(tmp_path):

@@ -1,7 +1,7 @@
 """A busy district kiosk, day after simulated day, on the real services.
 
 Ledger on SQLite, the door service on the lock-board simulator (two buses on ptys, the
-90 trays of config/district6.toml), the citizen and round services, and the outbox sent
+90 trays of config/binh-tay.toml), the citizen and round services, and the outbox sent
 to the city simulator over HTTP with injected faults. Each day: citizens deposit, staff
 collect at 08:00/13:30/16:00 and load yesterday's results at 08:00, most citizens pick
 their result up, some let it expire and staff take it back. Faults: a lock board goes
@@ -45,11 +45,11 @@ TOKEN = "tok-soak-0123456789"
 KIOSK = "SOAK-Q6-01"
 STAFF = "staff:nv01"
 CATALOG = [
-    {"code": "KS-01", "name": {"vi": "Đăng ký khai sinh"}, "category": {"vi": "Hộ tịch"},
+    {"code": "1.001193", "name": {"vi": "Đăng ký khai sinh"}, "category": {"vi": "Hộ tịch"},
      "fee": 0, "tray_size": "S", "documents": {"vi": ["Tờ khai"]}},
-    {"code": "CT-03", "name": {"vi": "Chứng thực bản sao"}, "category": {"vi": "Chứng thực"},
+    {"code": "2.000815", "name": {"vi": "Chứng thực bản sao"}, "category": {"vi": "Chứng thực"},
      "fee": 0, "tray_size": "M", "documents": {"vi": ["Bản chính"]}},
-    {"code": "XD-04", "name": {"vi": "Cấp phép xây dựng"}, "category": {"vi": "Xây dựng"},
+    {"code": "1.013225", "name": {"vi": "Cấp phép xây dựng"}, "category": {"vi": "Xây dựng"},
      "fee": 0, "tray_size": "L", "documents": {"vi": ["Bản vẽ"]}},
 ]
 ZONE_START = datetime(2026, 12, 1, 7, 0)
@@ -98,7 +98,7 @@ class BusyKiosk:
     def __init__(self, folder: Path, *, seed: int = 1, city_fault_rate: float = 0.05):
         self.folder = Path(folder)
         self.rng = random.Random(seed)
-        data = tomllib.loads((ROOT / "config" / "district6.toml").read_text("utf-8"))
+        data = tomllib.loads((ROOT / "config" / "binh-tay.toml").read_text("utf-8"))
         boards = {bus["id"]: [b["address"] for c in data["cabinets"] for b in c["boards"]
                               if b["bus"] == bus["id"]] for bus in data["lock_buses"]}
         self.host = DeviceHost(self.folder, boards, seed=seed, tokens={TOKEN: KIOSK},

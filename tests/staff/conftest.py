@@ -64,7 +64,7 @@ def rounds(ledger, doors, clock, profile):
                         office_address=profile.kiosk.office_address)
 
 
-def deposit(ledger, tray: str, phone: str = "0912345678", *, procedure="HT-05") -> str:
+def deposit(ledger, tray: str, phone: str = "0912345678", *, procedure="2.000635") -> str:
     """A citizen's deposit as the citizen service records it (door closed, paper in)."""
     d = ledger.create_dossier(procedure_code=procedure, procedure_name="Đăng ký khai sinh",
                               state="DRAFT", actor="citizen", phone=phone)

@@ -72,9 +72,11 @@ def test_all_ok(kiosk, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     for name in ("lock board 0 on bus-a", "lock board 1 on bus-a", "printer", "scanner",
-                 "code reader", "modem", "city link", "secrets: city token", "data folder"):
+                 "code reader", "modem", "city link", "secrets: city token", "data folder",
+                 "catalog"):
         assert f"ok    {name}" in out, (name, out)
     assert "FAIL" not in out
+    assert "the snapshot shipped with the package" in out      # never fetched yet
 
 
 def test_silent_lock_board_is_named(kiosk, capsys):

@@ -93,7 +93,7 @@ def test_load_from_city_results_sends_sms_with_deadline(rounds, ledger, doors, s
                                                         sms_router, clock):
     rounds.results, rounds.sms = results_inbox, sms_router
     city.db.add_result(dossier_code="HS261120-AB3CD", kiosk_id="TEST-STAFF",
-                       procedure_code="HT-05", phone="0912345678",
+                       procedure_code="2.000635", phone="0912345678",
                        citizen_name="Trần Thị Mai")
     assert results_inbox.pull() == 1
     assert [r["code"] for r in rounds.overview()["results"]] == ["HS261120-AB3CD"]
@@ -199,7 +199,7 @@ def test_take_back_expired_tells_where_to_collect(rounds, ledger, doors, sim_bus
     assert ledger.tray(take.tray)["state"] == T.EMPTY.value
     msg = json.loads(outbox(ledger, "sms.request")[-1]["payload"])
     assert msg["template"] == "result.returned"
-    assert "107 Cao Van Lau" in msg["text"] and "UBND Quan 6" in msg["text"]
+    assert "107 Cao Van Lau" in msg["text"] and "phuong Binh Tay" in msg["text"]
     report = rounds.finish(run2, print_report=False)
     assert report["returned"] == [{"code": "HS261120-RT5YU", "tray": take.tray,
                                    "confirmed": "scanned"}]

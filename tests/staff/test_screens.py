@@ -102,7 +102,7 @@ def test_full_round_at_1330(qtbot, console, auth, clock, ledger, doors, rounds, 
         deposits[tray] = deposit(ledger, tray)
         sim_bus.put_item(*board_lock(profile, tray))
     city.db.add_result(dossier_code="HS261120-AB3CD", kiosk_id="TEST-STAFF",
-                       procedure_code="HT-05", phone="0912345678")
+                       procedure_code="2.000635", phone="0912345678")
     assert results_inbox.pull() == 1
     doors.poll_once()
     auth.add("nv01", "Lê Văn Nam", PIN)

@@ -112,6 +112,6 @@ def test_cli_outbox_and_ping(city, tmp_path, store, ledger, capsys):
 
 def _toml(cfg, url) -> str:
     text = Path(DEFAULT_CONFIG).read_text("utf-8")
-    text = text.replace('id = "SIM-Q6-01"', f'id = "{KIOSK}"')
+    text = text.replace('id = "SIM-BINHTAY-01"', f'id = "{KIOSK}"')
     text = text.replace('data_dir = "../var/sim"', f'data_dir = "{cfg.data_dir}"')
     return text.replace('base_url = "http://127.0.0.1:8765/api/v1"', f'base_url = "{url}"')

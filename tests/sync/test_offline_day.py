@@ -43,7 +43,7 @@ def test_a_day_offline_then_the_link_returns(city, sync_store, ledger, clock, tm
         codes = []
         for hour in range(24):
             for _ in range(3):
-                d = ledger.create_dossier(procedure_code="HT-04", procedure_name="Xác nhận "
+                d = ledger.create_dossier(procedure_code="1.004873", procedure_name="Xác nhận "
                                           "tình trạng hôn nhân", state=D.DRAFT, actor="citizen",
                                           phone=PHONE, citizen_name="Trần Thị Mai")
                 ledger.move_dossier(d["code"], D.DEPOSITED, actor="citizen",

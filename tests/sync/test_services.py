@@ -79,8 +79,9 @@ def test_payment_offline_raises_so_the_citizen_pays_at_the_counter(city, client)
 
 def test_catalog_is_cached_and_works_offline(city, sync_store, client, clock):
     cache = CatalogCache(sync_store, client, clock)
-    assert cache.procedures() == []
+    assert cache.source()["origin"] == "snapshot" and cache.procedures()  # never empty
     assert cache.refresh() is True
+    assert cache.source()["origin"] == "city"
     assert cache.refresh() is False          # ETag: not changed
     every = cache.all_procedures()
     assert len(every) >= 40
@@ -98,7 +99,8 @@ def test_catalog_is_cached_and_works_offline(city, sync_store, client, clock):
     catalog = Catalog(offline)
     found = catalog.search("dang ky khai sinh")
     assert found and found[0].names["zh"] == "出生登记"
-    assert catalog.get("XD-01").required_docs["en"][0] == "Written request"
+    assert catalog.get("1.013225").required_docs["en"][0] == "Written request (1 original)"
+    assert catalog.get("1.013225").required_docs["zh"][2] == "建筑设计图纸 (原件2份)"
 
 
 def test_results_pulled_by_cursor_in_pages_despite_reordered_answers(
@@ -106,7 +108,7 @@ def test_results_pulled_by_cursor_in_pages_despite_reordered_answers(
     service = make_service(sync_store, ledger, clock, client, tmp_path)
     codes = []
     for _ in range(7):
-        d = ledger.create_dossier(procedure_code="KD-01", state=D.DRAFT, actor="citizen",
+        d = ledger.create_dossier(procedure_code="1.001612", state=D.DRAFT, actor="citizen",
                                   phone=PHONE)
         ledger.move_dossier(d["code"], D.DEPOSITED, actor="citizen", reason="deposited")
         ledger.move_dossier(d["code"], D.COLLECTED, actor="staff:NV001", reason="round")
@@ -119,7 +121,7 @@ def test_results_pulled_by_cursor_in_pages_despite_reordered_answers(
         inbox = ResultsInbox(sync_store, client, clock, ledger.pii, page_size=3)
         assert inbox.pull() == 7
         assert inbox.pull() == 0
-        online = {"dossier_code": "HS-ONLINE-1", "kiosk_id": KIOSK, "procedure_code": "CC-04",
+        online = {"dossier_code": "HS-ONLINE-1", "kiosk_id": KIOSK, "procedure_code": "1.004194",
                   "phone": "0987654321", "citizen_name": "Lê Văn Bình", "id_check": True}
         import requests
         requests.post(f"{city.url}/_sim/results", json=online, timeout=5).raise_for_status()

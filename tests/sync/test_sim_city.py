@@ -7,6 +7,8 @@ import sys
 import uuid
 
 import pytest
+import re
+
 import requests
 
 from sim.city import CitySim, FaultPlan
@@ -26,11 +28,23 @@ def test_catalog_has_forty_procedures_in_three_languages(city):
         assert p["documents"] and all(d["vi"] and d["en"] and d["zh"] for d in p["documents"])
         assert p["tray_size"] in ("S", "M", "L") and p["fee"] >= 0
         assert {"kiosk_receive", "kiosk_return", "online", "id_check"} <= set(p)
+        assert re.fullmatch(r"[1-9]\.[0-9]{6}", p["code"])      # national code
+        assert p["field"]["vi"] and p["field"]["en"] and p["field"]["zh"]
+        assert p["handling_body"]["level"] in ("ward", "city") and p["handling_body"]["vi"]
+        assert isinstance(p["processing_days"], int) and p["processing_days"] >= 0
+        assert 0 <= p["fee_online"] <= p["fee"] and isinstance(p["boundary_free"], bool)
+        assert all(d["originals"] + d["copies"] >= 1 for d in p["papers"])
     names = " ".join(p["name"]["vi"] for p in procs)
     for word in ("khai sinh", "kết hôn", "bản sao", "hộ kinh doanh", "giấy phép xây dựng",
-                 "quyền sử dụng đất", "Căn cước"):
+                 "tạm trú", "khuyết tật", "mai táng"):
         assert word in names
     assert any(not p["kiosk_receive"] for p in procs)
+    assert sum(p["kiosk_receive"] for p in procs) >= 40
+    assert any(p["handling_body"]["level"] == "city" for p in procs)
+    body = r.json()
+    assert body["version"] and body["published"] and set(body["calendar"]) == {
+        "days_off", "working_days"}
+    assert "户籍" not in r.text and "档案" not in r.text       # glossary: avoid
     again = requests.get(city.api_url + "/catalog", timeout=5,
                          headers={**AUTH, "If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304
@@ -92,7 +106,7 @@ def test_results_follow_collection_after_the_processing_time(city):
     code = "HS260302-K7Q2M"
     events = [
         {"key": str(uuid.uuid4()), "kind": "dossier.created", "dossier_code": code, "seq": 1,
-         "payload": {"to": "DRAFT", "procedure": "DD-01", "phone": "0912345678"}},
+         "payload": {"to": "DRAFT", "procedure": "1.013225", "phone": "0912345678"}},
         {"key": str(uuid.uuid4()), "kind": "dossier.state", "dossier_code": code, "seq": 2,
          "payload": {"from": "DRAFT", "to": "DEPOSITED"}},
         {"key": str(uuid.uuid4()), "kind": "dossier.state", "dossier_code": code, "seq": 3,
@@ -105,8 +119,8 @@ def test_results_follow_collection_after_the_processing_time(city):
     page = requests.get(city.api_url + "/results", headers=AUTH, timeout=5).json()
     (res,) = page["results"]
     assert res["dossier_code"] == code and res["phone"] == "0912345678"
-    assert res["procedure_name"].startswith("Đăng ký, cấp Giấy chứng nhận")
-    assert res["fee_due"] == 100000 and res["tray_size"] == "L" and res["id_check"] is True
+    assert res["procedure_name"].startswith("Cấp giấy phép xây dựng")
+    assert res["fee_due"] == 75000 and res["tray_size"] == "L" and res["id_check"] is True
     assert "*" in res["citizen_name_masked"]
     nxt = requests.get(city.api_url + "/results", params={"after": page["cursor"]},
                        headers=AUTH, timeout=5).json()
@@ -114,7 +128,7 @@ def test_results_follow_collection_after_the_processing_time(city):
 
 
 def test_results_of_office_only_procedures_do_not_come_to_the_kiosk(city):
-    for code, proc in (("HS-A", "HT-02"), ("HS-B", "HT-05")):   # marriage: signed in person
+    for code, proc in (("HS-A", "1.000894"), ("HS-B", "2.000635")):   # marriage: signed in person
         events = [{"key": str(uuid.uuid4()), "kind": "dossier.state", "dossier_code": code,
                    "seq": 1, "payload": {"from": "DEPOSITED", "to": "COLLECTED",
                                          "procedure": proc}}]

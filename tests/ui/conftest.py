@@ -62,7 +62,8 @@ class Kiosk:
         self.services.sync.catalog.refresh()
         self.specs = {t.id: t for t in cfg.trays()}
         self.win = CitizenWindow(self.services.citizen, cfg, self.clock,
-                                 code_reader=self.services.code_reader)
+                                 code_reader=self.services.code_reader,
+                                 vneid=self.services.vneid)
         qtbot.addWidget(self.win)
         self.win.resize(1920, 1080)
         self.win.show()

@@ -1,7 +1,7 @@
 """Online submission at the machine, and a deposit while the city link is down."""
 import re
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from kiosk.models import DossierState as D, TrayState as T
 
@@ -12,13 +12,16 @@ def modem_text(k) -> str:
     return "".join(str(r.get("text", "")) for r in k.modem.sent)
 
 
-def feed_pages(k, count=2):
+def feed_pages(k, count=2, blank_first=False):
+    """Made scans of a form (small: OCR runs in the background of the test)."""
+    from bench.vi_pages import make_page
     folder = k.cfg.path(k.cfg.scanner.folder)
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(count):
-        img = Image.new("L", (850, 1100), 255)
-        ImageDraw.Draw(img).text((80, 80), f"Tờ khai — trang {n + 1}", fill=0)
-        img.save(folder / f"page-{n + 1}.png")
+        img, _ = make_page(50 + n, a4=False, lines=4)
+        if blank_first and n == 0:
+            img = Image.new("L", img.size, 244)
+        img.save(folder / f"page-{n + 1}.png", dpi=(200, 200))
 
 
 def test_scan_and_submit_online_leaves_no_paper(kiosk):
@@ -44,9 +47,49 @@ def test_scan_and_submit_online_leaves_no_paper(kiosk):
     assert k.ledger.dossier(code)["state"] == D.SUBMITTED_ONLINE.value
     assert k.ledger.dossier(code)["tray_id"] is None
     assert k.lock.unlocks() == []                   # no tray opened
-    rows = k.services.store.query("SELECT * FROM sync_uploads WHERE dossier_code = ?", (code,))
-    assert len(rows) == 1 and rows[0]["length"] > 1000
     assert any(code in text for text in k.sms_texts())
+    # OCR, PDF/A and signature run in the background; the signed e-copy is queued, sent,
+    # and the city's check of its signature and PDF/A claim passes
+    query = "SELECT * FROM sync_uploads WHERE dossier_code = ?"
+    k.qtbot.waitUntil(lambda: len(k.services.store.query(query, (code,))) == 1,
+                      timeout=120000)
+    rows = k.services.store.query(query, (code,))
+    assert rows[0]["length"] > 1000
+    k.services.sync.kick()
+    checks = "SELECT ok, signer, pdfa FROM ecopy_checks WHERE dossier_code = ?"
+    k.qtbot.waitUntil(lambda: k.city.db.query(checks, (code,)) != [], timeout=60000)
+    assert k.city.db.query(checks, (code,)) == [{"ok": 1, "signer": k.cfg.kiosk.id,
+                                                 "pdfa": "2B"}]
+
+
+def test_a_page_the_checks_find_fault_with_is_shown_with_rescan_or_keep(kiosk):
+    k = kiosk
+    online = next(p for p in k.services.citizen.catalog.items()
+                  if p.online_allowed and p.fee == 0)
+    k.click(k.screen().choices["deposit"])
+    k.click(k.wait_screen("deposit-catalog").proc_btns[online.code])
+    k.click(k.wait_screen("deposit-procedure").online_btn)
+    k.type_on(k.wait_screen("deposit-identify").keypad, "079190012345")
+    k.click(k.wait_screen("deposit-privacy").accept_btn)
+    k.verify_phone("deposit")
+    scan = k.wait_screen("deposit-scan")
+    feed_pages(k, blank_first=True)
+    k.click(scan.scan_btn)
+    k.qtbot.waitUntil(lambda: scan.rescan_btn.isVisible(), timeout=30000)
+    assert scan.notice.text() == k.win.tr("page.blank", n=1)
+    assert scan.notice.text().startswith("Trang 1 là trang trắng")
+    assert not scan.next_btn.isEnabled()             # rescan or keep first
+    feed_pages(k)                                    # the right side this time
+    k.click(scan.rescan_btn)
+    k.qtbot.waitUntil(lambda: scan.scan_btn.isEnabled()
+                      and len(k.win.session["deposit"].pages) == 2, timeout=30000)
+    assert not scan.notice.isVisible() and scan.next_btn.isEnabled()
+    feed_pages(k, count=1, blank_first=True)         # one more, blank: kept as it is
+    k.click(scan.scan_btn)
+    k.qtbot.waitUntil(lambda: scan.keep_btn.isVisible(), timeout=30000)
+    assert scan.notice.text() == k.win.tr("page.blank", n=3)
+    k.click(scan.keep_btn)
+    assert scan.next_btn.isEnabled() and len(k.win.session["deposit"].pages) == 3
 
 
 def test_city_down_deposit_still_works_and_fee_goes_to_the_counter(kiosk):

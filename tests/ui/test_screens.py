@@ -16,7 +16,8 @@ class Ui:
         self.qtbot = qtbot
         self.clock = ManualClock()
         self.world = DemoWorld(tmp_path, clock=self.clock)
-        self.win = CitizenWindow(self.world.citizen, self.world.cfg, self.clock)
+        self.win = CitizenWindow(self.world.citizen, self.world.cfg, self.clock,
+                                 vneid=self.world.vneid)
         qtbot.addWidget(self.win)
         self.win.resize(1920, 1080)
         self.win.show()
@@ -94,7 +95,7 @@ def test_invalid_phone_is_explained_on_the_screen(ui):
 
 
 def test_scanner_jam_says_what_to_do_and_skip_still_works(ui):
-    scan = ui.deposit_until_scan("KS-01")
+    scan = ui.deposit_until_scan("1.001193")
     ui.world.scanner.jam = True
     ui.click(scan.scan_btn)
     ui.qtbot.waitUntil(lambda: scan.state.text() == ui.win.tr("err.scanner.jam"), timeout=5000)
@@ -108,7 +109,7 @@ def test_scanner_jam_says_what_to_do_and_skip_still_works(ui):
 def test_no_free_tray_is_told_before_any_payment(ui):
     for t in ui.world.ledger.trays(size="L"):
         ui.world.ledger.move_tray(t["id"], T.OUT_OF_SERVICE, actor="tech:T1", reason="test")
-    scan = ui.deposit_until_scan("XD-04")             # a large tray, with a fee
+    scan = ui.deposit_until_scan("1.013225")             # a large tray, with a fee
     ui.click(scan.skip_btn)
     problem = ui.wait_screen("problem")
     assert problem.what.text() == ui.win.tr("err.tray.none_free")
@@ -120,7 +121,7 @@ def test_no_free_tray_is_told_before_any_payment(ui):
 
 
 def test_empty_tray_closed_can_be_reopened_then_deposit(ui):
-    scan = ui.deposit_until_scan("KS-01")
+    scan = ui.deposit_until_scan("1.001193")
     ui.click(scan.skip_btn)
     tray = ui.wait_screen("deposit-tray")
     ui.qtbot.waitUntil(lambda: tray.door.state == "open", timeout=5000)
@@ -136,7 +137,7 @@ def test_empty_tray_closed_can_be_reopened_then_deposit(ui):
 
 
 def test_door_left_open_reminds_and_idle_waits(ui):
-    scan = ui.deposit_until_scan("KS-01")
+    scan = ui.deposit_until_scan("1.001193")
     ui.click(scan.skip_btn)
     tray = ui.wait_screen("deposit-tray")
     ui.qtbot.waitUntil(lambda: tray.door.state == "open", timeout=5000)
@@ -149,7 +150,7 @@ def test_door_left_open_reminds_and_idle_waits(ui):
 
 def test_language_switch_mid_flow_keeps_what_was_typed(ui):
     ui.click(ui.screen().choices["deposit"])
-    ui.click(ui.wait_screen("deposit-catalog").proc_btns["KS-01"])
+    ui.click(ui.wait_screen("deposit-catalog").proc_btns["1.001193"])
     ui.click(ui.wait_screen("deposit-procedure").paper_btn)
     ident = ui.wait_screen("deposit-identify")
     for ch in "0791":
@@ -167,7 +168,7 @@ def test_catalog_search_without_diacritics_on_screen(ui):
     cat = ui.wait_screen("deposit-catalog")
     for key in ["K", "E", "T", "␣", "H", "O", "N"]:          # "ket hon", no marks
         cat.key(key)
-    assert cat.shown_codes == ["KH-02"]
+    assert cat.shown_codes == ["1.000894"]
     cat.key("⌫")
     cat.search.clear()
     assert len(cat.shown_codes) == 6
@@ -190,7 +191,7 @@ def test_idle_reset_wipes_and_returns_to_vietnamese(ui):
 
 
 def test_backing_out_at_the_open_tray_asks_for_the_papers_back(ui):
-    scan = ui.deposit_until_scan("KS-01")
+    scan = ui.deposit_until_scan("1.001193")
     ui.click(scan.skip_btn)
     tray = ui.wait_screen("deposit-tray")
     ui.qtbot.waitUntil(lambda: tray.door.state == "open", timeout=5000)
@@ -239,7 +240,7 @@ def test_status_by_phone_leads_straight_to_the_pickup(ui):
 
 
 def test_back_at_the_open_tray_is_backing_out(ui):
-    scan = ui.deposit_until_scan("KS-01")
+    scan = ui.deposit_until_scan("1.001193")
     ui.click(scan.skip_btn)
     tray = ui.wait_screen("deposit-tray")
     ui.qtbot.waitUntil(lambda: tray.door.state == "open", timeout=5000)
@@ -251,7 +252,7 @@ def test_back_at_the_open_tray_is_backing_out(ui):
 
 
 def test_back_after_the_deposit_goes_home_not_to_the_tray(ui):
-    scan = ui.deposit_until_scan("KS-01")
+    scan = ui.deposit_until_scan("1.001193")
     ui.click(scan.skip_btn)
     tray = ui.wait_screen("deposit-tray")
     ui.qtbot.waitUntil(lambda: tray.door.state == "open", timeout=5000)

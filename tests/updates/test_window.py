@@ -29,7 +29,7 @@ def test_next_start():
 
 
 def test_shipped_profile_names_its_suite_and_window():
-    cfg = load_config(ROOT / "config" / "district6.toml")
+    cfg = load_config(ROOT / "config" / "binh-tay.toml")
     assert cfg.updates.suite == "stable" and cfg.updates.window == "02:00-04:00"
 
 
@@ -38,7 +38,7 @@ def test_shipped_profile_names_its_suite_and_window():
                                        ('suite = "Stable Suite"', "suite"),
                                        ('repository = "ftp://x"', "http")])
 def test_bad_updates_section_is_named(tmp_path, line, word):
-    text = (ROOT / "config" / "district6.toml").read_text()
+    text = (ROOT / "config" / "binh-tay.toml").read_text()
     p = tmp_path / "k.toml"
     p.write_text(_with_updates(text, line))
     with pytest.raises(ConfigError) as err:

@@ -1,6 +1,8 @@
 """Choose a procedure: by category or by typing a few letters (marks not needed)."""
 from __future__ import annotations
 
+import textwrap
+
 from PyQt5.QtWidgets import (QGridLayout, QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout,
                              QWidget)
 
@@ -58,6 +60,8 @@ class CatalogScreen(Screen):
         side.addStretch(1)
         body.addLayout(side)
         self.layout_.addLayout(body, 1)
+        self.version = self.label("muted")
+        self.layout_.addWidget(self.version)
         self.category = None
         self.shown_codes: list[str] = []
 
@@ -84,6 +88,7 @@ class CatalogScreen(Screen):
         for cat in self.win.citizen.catalog.categories(lang):
             b = self.button(height_mm=17)
             b.setText(cat)
+            b.setAccessibleName(cat)
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, c=cat: self.pick_category(c))
             self.cat_col.addWidget(b)
@@ -106,7 +111,9 @@ class CatalogScreen(Screen):
             b = self.button(height_mm=20)
             amount = f"{p.fee:,}".replace(",", ".")
             fee = self.tr("fee.amount", amount=amount) if p.fee else self.tr("fee.free")
-            b.setText(f"{p.name(lang)}\n{fee}")
+            name = "\n".join(textwrap.wrap(p.name(lang), 26 if lang == "zh" else 46))
+            b.setText(f"{name}\n{fee}")
+            b.setAccessibleName(p.name(lang))        # read aloud, and found, in one piece
             b.clicked.connect(lambda _=False, code=p.code: self.choose(code))
             self.results_col.addWidget(b)
             self.proc_btns[p.code] = b
@@ -125,7 +132,19 @@ class CatalogScreen(Screen):
         self.search.clear()
         self.category = None
 
+    def version_text(self) -> str:
+        """Which catalog is shown: the city's, or the one built into the machine."""
+        v = self.win.citizen.catalog.version()
+        if not v.get("version"):
+            return ""
+        day = v.get("published") or ""
+        if len(day) == 10:
+            day = f"{day[8:10]}/{day[5:7]}/{day[:4]}"
+        return self.tr(f"catalog.version.{v.get('origin', 'city')}", version=v["version"],
+                       date=day)
+
     def retranslate(self):
+        self.version.setText(self.version_text())
         self.hint.setText(self.tr("catalog.hint"))
         self.all_btn.setText(self.tr("catalog.all"))
         self.search.setPlaceholderText(self.tr("catalog.search"))

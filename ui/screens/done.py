@@ -18,7 +18,10 @@ class DoneScreen(Screen):
         self.printed = self.label()
         self.sms = self.label()
         self.payment = self.label()
-        for w in (self.head, self.code, self.printed, self.sms, self.payment):
+        self.due = self.label("title")
+        self.body = self.label("muted")
+        for w in (self.head, self.code, self.due, self.body, self.printed, self.sms,
+                  self.payment):
             self.layout_.addWidget(w)
         self.layout_.addStretch(1)
         row = QHBoxLayout()
@@ -42,6 +45,8 @@ class DoneScreen(Screen):
         self.payment.setText(self.tr("done.pay_counter") if dep.payment_state == "at_counter"
                              else "")
         self.code.setText("")
+        self.due.setText("")
+        self.body.setText("")
         self.retranslate()
         citizen = self.win.citizen
 
@@ -79,5 +84,11 @@ class DoneScreen(Screen):
             self.printed.setText(self.tr("done.printed" if self.outcome["printed"]
                                          else "done.no_paper"))
             self.sms.setText(self.tr("done.sms" if self.outcome["sms"] else "done.no_sms"))
+        code = self.outcome["code"] if self.outcome else None
+        due = self.win.citizen.appointment(code) if code else None
+        self.due.setText(self.tr("appointment", date=f"{due:%d/%m/%Y}") if due else "")
+        if dep is not None and code:
+            self.body.setText(self.tr("handled_by", body=self.win.citizen._body(
+                dep.procedure, self.tr.lang)))
         self.rate_btn.setText(self.tr("done.rate"))
         self.finish_btn.setText(self.tr("done.finish"))

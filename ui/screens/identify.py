@@ -1,4 +1,5 @@
-"""Who is handing in: scan the QR on the chip ID card, or type the ID number."""
+"""Who is handing in: scan the QR on the chip ID card, type the ID number, or use the
+VNeID app (its own screen)."""
 from __future__ import annotations
 
 from PyQt5.QtWidgets import QLineEdit
@@ -18,8 +19,10 @@ class IdentifyScreen(Screen):
         self.field = QLineEdit()
         self.error = self.label("error")
         self.error.hide()
-        self.keypad_form((self.scan_hint, self.or_type, self.field, self.error),
-                         max_len=12)
+        self.vneid_btn = self.button("secondary", height_mm=18)
+        self.vneid_btn.clicked.connect(lambda: self.win.go("deposit-vneid"))
+        self.keypad_form((self.scan_hint, self.or_type, self.field, self.error,
+                          self.vneid_btn), max_len=12)
 
     def submit(self, text: str):
         dep = self.win.session.get("deposit")
@@ -47,3 +50,5 @@ class IdentifyScreen(Screen):
         self.scan_hint.setText(self.tr("identify.scan"))
         self.or_type.setText(self.tr("identify.type"))
         self.field.setPlaceholderText(self.tr("identify.placeholder"))
+        self.vneid_btn.setText(self.tr("identify.vneid"))
+        self.vneid_btn.setVisible(getattr(self.win, "vneid", None) is not None)

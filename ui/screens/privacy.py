@@ -12,6 +12,8 @@ class PrivacyScreen(Screen):
     speak_key = "privacy.speak"
 
     def build(self):
+        self.who = self.label()
+        self.layout_.addWidget(self.who)
         frame, lay = self.panel()
         self.text = self.label()
         lay.addWidget(self.text)
@@ -38,7 +40,29 @@ class PrivacyScreen(Screen):
                          on_failure=lambda exc: self.note.setText(
                              self.tr("err.printer.unavailable")))
 
+    def who_text(self) -> str:
+        """Who was identified, and the card's address as read with its 2025 ward."""
+        dep = self.win.session.get("deposit") if self.win.session else None
+        if dep is None or not dep.name:
+            return ""
+        lines = [self.tr("identify.who", name=dep.name)]
+        if dep.address is not None and dep.address.as_read:
+            lines.append(self.tr("address.read", address=dep.address.as_read))
+            now = dep.address.line(self.tr.lang)
+            if now:
+                lines.append(now)
+        return "\n".join(lines)
+
+    def enter(self, **ctx):
+        super().enter(**ctx)
+        self.retranslate()
+
+    def wipe(self):
+        self.who.setText("")
+
     def retranslate(self):
+        self.who.setText(self.who_text())
+        self.who.setVisible(bool(self.who.text()))
         self.text.setText(self.win.citizen.privacy_notice(self.tr.lang))
         self.accept_btn.setText(self.tr("privacy.accept"))
         self.print_btn.setText(self.tr("privacy.print"))

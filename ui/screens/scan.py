@@ -44,6 +44,21 @@ class ScanScreen(Screen):
         for b in (self.scan_btn, self.next_btn, self.skip_btn):
             row.addWidget(b)
         self.layout_.addLayout(row)
+        # what the page checks found on the last scan, with rescan or keep
+        self.notice = self.label("warn")
+        self.notice.setWordWrap(True)
+        self.layout_.insertWidget(2, self.notice)
+        checks = QHBoxLayout()
+        checks.setSpacing(24)
+        self.rescan_btn = self.button("primary", height_mm=18)
+        self.rescan_btn.clicked.connect(self.rescan)
+        self.keep_btn = self.button(height_mm=18)
+        self.keep_btn.clicked.connect(self.keep)
+        checks.addWidget(self.rescan_btn)
+        checks.addWidget(self.keep_btn)
+        self.layout_.insertLayout(3, checks)
+        self._batch_start = 0
+        self._show_findings([])
 
     def enter(self, **ctx):
         super().enter(**ctx)
@@ -55,6 +70,8 @@ class ScanScreen(Screen):
         return self.win.session.get("deposit")
 
     def scan(self):
+        self._batch_start = len(self.deposit.pages) if self.deposit else 0
+        self._show_findings([])
         self.state.setText(self.tr("scan.scanning"))
         self.set_role(self.state, "")
         self.scan_btn.setEnabled(False)
@@ -65,6 +82,34 @@ class ScanScreen(Screen):
         self.scan_btn.setEnabled(True)
         self.state.setText(self.tr("scan.done", pages=len(self.deposit.pages)))
         self.show_pages()
+        self._show_findings([r for r in self.deposit.page_reports[self._batch_start:]
+                             if getattr(r, "findings", None)])
+
+    def _show_findings(self, flagged: list) -> None:
+        """One line per page the checks found fault with; rescan or keep."""
+        self._flagged = flagged
+        lines = [self.tr(f"page.{r.keys[0]}", n=r.number) for r in flagged]
+        self.notice.setText("\n".join(lines))
+        self.notice.setVisible(bool(flagged))
+        self.rescan_btn.setVisible(bool(flagged))
+        self.keep_btn.setVisible(bool(flagged))
+        if flagged:
+            self.next_btn.setEnabled(False)
+            self.win.say(lines[0])
+
+    def rescan(self):
+        """Scan the last batch again: its pages and their checks are dropped first."""
+        dep = self.deposit
+        if dep is not None:
+            del dep.pages[self._batch_start:]
+            del dep.page_reports[self._batch_start:]
+        self.show_pages()
+        self.scan()
+
+    def keep(self):
+        self._show_findings([])
+        self.state.setText(self.tr("scan.kept"))
+        self.next_btn.setEnabled(bool(self.deposit and self.deposit.pages))
 
     def failed(self, exc):
         self.scan_btn.setEnabled(True)
@@ -98,6 +143,7 @@ class ScanScreen(Screen):
             self.scan_btn.setEnabled(True)
 
     def wipe(self):
+        self._show_findings([])
         while self.strip_row.count():
             item = self.strip_row.takeAt(0)
             if item.widget():
@@ -111,3 +157,8 @@ class ScanScreen(Screen):
         self.scan_btn.setText(self.tr("scan.scan"))
         self.next_btn.setText(self.tr("scan.submit" if online else "scan.next"))
         self.skip_btn.setText(self.tr("scan.skip"))
+        self.rescan_btn.setText(self.tr("scan.rescan"))
+        self.keep_btn.setText(self.tr("scan.keep"))
+        if getattr(self, "_flagged", None):
+            self.notice.setText("\n".join(self.tr(f"page.{r.keys[0]}", n=r.number)
+                                          for r in self._flagged))

@@ -72,5 +72,9 @@ class StatusResultScreen(Screen):
         out = []
         for it in self.items:
             state = self.tr(f"state.{it['state']}", tray=it.get("tray") or "")
-            out.append(f"{it['code']}  ·  {it.get('procedure') or ''}\n→ {state}")
+            line = f"{it['code']}  ·  {it.get('procedure') or ''}\n→ {state}"
+            due = it.get("appointment_date")
+            if due and it["state"] not in READY + ("PICKED_UP", "CLOSED"):
+                line += "\n" + self.tr("appointment", date=f"{due:%d/%m/%Y}")
+            out.append(line)
         self.lines.setText("\n\n".join(out))

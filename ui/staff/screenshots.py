@@ -73,7 +73,7 @@ def _settle(app, console, ms: int = 0) -> None:
 
 def _deposit(world, tray: str, phone: str) -> str:
     led = world.ledger
-    d = led.create_dossier(procedure_code="HT-05", procedure_name="Cấp bản sao trích lục hộ tịch",
+    d = led.create_dossier(procedure_code="2.000635", procedure_name="Cấp bản sao trích lục hộ tịch",
                            state=D.DRAFT, actor="citizen", phone=phone, tray_size="S")
     txn = f"dep-{d['code']}"
     with led.transaction():
@@ -95,10 +95,10 @@ def build_world(folder: Path):
                      scrypt_n=2 ** 10)
     cfg = world.cfg
     results = _ResultsList([
-        {"dossier_code": "HS261120-AB3CD", "procedure_code": "HT-05",
+        {"dossier_code": "HS261120-AB3CD", "procedure_code": "2.000635",
          "procedure_name": "Cấp bản sao trích lục hộ tịch", "tray_size": "S",
          "phone": "0912345678", "phone_masked": "*******678"},
-        {"dossier_code": "HS261121-K7M2P", "procedure_code": "DD-01",
+        {"dossier_code": "HS261121-K7M2P", "procedure_code": "1.004222",
          "procedure_name": "Đăng ký thường trú", "tray_size": "M",
          "phone": "0987654321", "phone_masked": "*******321"}])
     rounds = RoundService(ledger=world.ledger, doors=world.doors, clock=clock,

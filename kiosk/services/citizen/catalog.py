@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from kiosk.services.citizen.errors import CitizenError
@@ -28,6 +28,8 @@ class Procedure:
     tray_size: str = "M"
     online_allowed: bool = False
     needs_id_check: bool = False
+    processing_days: int = 0
+    handling_body: dict = field(default_factory=dict)    # {"level", "vi", "en", "zh"}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Procedure":
@@ -41,7 +43,9 @@ class Procedure:
                    required_docs=per_lang(d.get("required_docs") or [], []),
                    fee=int(d.get("fee") or 0), tray_size=d.get("tray_size") or "M",
                    online_allowed=bool(d.get("online_allowed")),
-                   needs_id_check=bool(d.get("needs_id_check")))
+                   needs_id_check=bool(d.get("needs_id_check")),
+                   processing_days=int(d.get("processing_days") or 0),
+                   handling_body=dict(d.get("handling_body") or {}))
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names["vi"]
@@ -60,7 +64,8 @@ class Catalog:
         so a refresh shows at once, an empty answer is never kept."""
         if hasattr(self._source, "procedures"):
             raw = self._source.procedures()
-            key = tuple(d.get("code") for d in raw)
+            version = getattr(self._source, "source", dict)().get("version")
+            key = (version, *(d.get("code") for d in raw))
             if self._items is None or self._key != key:
                 self._items, self._key = [Procedure.from_dict(d) for d in raw], key
             return self._items
@@ -70,6 +75,11 @@ class Catalog:
 
     def refresh(self) -> None:
         self._items = None
+
+    def version(self) -> dict:
+        """Which catalog is shown (``origin``, ``version``, ``published``), if known."""
+        src = getattr(self._source, "source", None)
+        return src() if callable(src) else {}
 
     def get(self, code: str) -> Procedure:
         for p in self.items():

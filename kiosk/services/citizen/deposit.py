@@ -22,10 +22,12 @@ class Deposit:
     txn: str = field(default_factory=lambda: uuid.uuid4().hex)
     id_number: str | None = None
     name: str = ""
+    address: object = None          # kiosk.wards.AddressReading from the card, if any
     phone: str | None = None
     otp_challenge: str | None = None
     phone_verified: bool = False
     pages: list = field(default_factory=list)
+    page_reports: list = field(default_factory=list)   # what the checks found per page
     online: bool = False
     payment: dict | None = None
     payment_state: str = "none"     # none | pending | paid | at_counter
@@ -36,9 +38,10 @@ class Deposit:
     cancelling: bool = False        # backed out with the door open: ends when it shuts
 
     def wipe(self) -> None:
-        self.id_number = self.phone = self.otp_challenge = None
+        self.id_number = self.phone = self.otp_challenge = self.address = None
         self.name = ""
         self.pages = []
+        self.page_reports = []
         self.payment = None
 
 
@@ -56,6 +59,7 @@ class DepositSteps:
             tray_id = self.doors.free_tray(size)
             if tray_id is None:
                 raise CitizenError("tray.none_free", f"no free tray of size {size}", size=size)
+            promise = self._promise(deposit)
             with self.ledger.transaction():
                 dossier = self.ledger.create_dossier(
                     procedure_code=deposit.procedure.code,
@@ -64,8 +68,10 @@ class DepositSteps:
                     tray_size=size, fee=deposit.procedure.fee, channel="kiosk",
                     needs_id_check=deposit.procedure.needs_id_check,
                     citizen_name=deposit.name or None, code=deposit.code,
-                    data={"txn": deposit.txn, "payment": deposit.payment_state},
-                    fields={"payment": deposit.payment_state})
+                    data={"txn": deposit.txn, "payment": deposit.payment_state, **promise},
+                    fields={"payment": deposit.payment_state},
+                    city_extra=self._city_extra(deposit, promise))
+                self._keep_promise(dossier["code"], promise)
                 self.ledger.move_tray(tray_id, T.RESERVED, actor=ACTOR, reason="deposit",
                                       txn=deposit.txn, dossier_code=dossier["code"],
                                       purpose="deposit")

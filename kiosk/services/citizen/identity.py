@@ -25,7 +25,7 @@ def parse_id_text(text: str) -> dict:
         except NotAnIdCard as exc:
             raise CitizenError("id.unreadable", f"not a readable ID card QR: {exc.reason}") \
                 from None
-        return {"id_number": card.id, "name": card.name}
+        return {"id_number": card.id, "name": card.name, "address": card.address}
     else:
         number, name = re.sub(r"[\s.\-]", "", text), ""
     if not re.fullmatch(r"[0-9]{9}|[0-9]{12}", number):   # ASCII digits only
@@ -40,6 +40,10 @@ class IdentitySteps:
     def identify(self, deposit: Deposit, text: str) -> None:
         found = parse_id_text(text)
         deposit.id_number, deposit.name = found["id_number"], found["name"]
+        deposit.address = None
+        if found.get("address"):
+            from kiosk.wards import read_address
+            deposit.address = read_address(found["address"])
 
     @staticmethod
     def phone(text: str) -> str:

@@ -32,6 +32,8 @@ class OnlineSteps:
             raise CitizenError(reason, str(exc)) from None
         if not pages:
             raise CitizenError("scanner.no_paper", "the feeder is empty")
+        if self.ecopies is not None:   # checked at the glass, while the citizen is here
+            deposit.page_reports.extend(self.ecopies.check(pages, len(deposit.pages) + 1))
         deposit.pages.extend(pages)
         return pages
 
@@ -60,7 +62,11 @@ class OnlineSteps:
             raise CitizenError("online.not_allowed")
         if not deposit.pages:
             raise CitizenError("scanner.no_paper", "scan the papers first")
-        pdf = self.pages_pdf(deposit.pages)
+        # with e-copies wired, OCR and signature happen in the background after this
+        pdf = self.pages_pdf(deposit.pages) if self.ecopies is None else b""
+        if self.ecopies is not None:   # the pages on disk first: a power cut loses none
+            self.ecopies.stage(deposit)
+        promise = self._promise(deposit)
         with self.ledger.transaction():
             dossier = self.ledger.create_dossier(
                 procedure_code=deposit.procedure.code,
@@ -68,14 +74,18 @@ class OnlineSteps:
                 phone=deposit.phone, id_number=deposit.id_number,
                 tray_size=deposit.procedure.tray_size, fee=deposit.procedure.fee,
                 channel="kiosk-online", citizen_name=deposit.name or None, code=deposit.code,
-                data={"txn": deposit.txn, "pages": len(deposit.pages)},
-                fields={"payment": deposit.payment_state})
+                data={"txn": deposit.txn, "pages": len(deposit.pages), **promise},
+                fields={"payment": deposit.payment_state},
+                city_extra=self._city_extra(deposit, promise))
+            self._keep_promise(dossier["code"], promise)
             self.ledger.move_dossier(dossier["code"], D.SUBMITTED_ONLINE, actor=ACTOR,
                                      reason="scanned and submitted at the machine",
                                      data={"pdf_bytes": len(pdf),
                                            "payment": deposit.payment_state})
         deposit.code, deposit.online, deposit.finished = dossier["code"], True, True
-        if self.uploads is not None:
+        if self.ecopies is not None:
+            self.ecopies.commit(deposit)
+        elif self.uploads is not None:
             try:
                 self.uploads.upload(deposit.code, pdf, key=f"upload-{deposit.code}")
             except Exception as exc:   # the upload queue retries; the citizen is done

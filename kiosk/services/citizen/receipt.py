@@ -14,11 +14,11 @@ log = logging.getLogger(__name__)
 
 PRIVACY_NOTICE = {
     "vi": ("THÔNG BÁO VỀ DỮ LIỆU CÁ NHÂN\n"
-           "Số điện thoại của bạn chỉ dùng để gửi mã xác thực và báo tình trạng hồ sơ.\n"
+           "Số điện thoại của Ông/Bà chỉ dùng để gửi mã xác thực và báo tình trạng hồ sơ.\n"
            "Số CCCD chỉ dùng để đối chiếu khi nhận kết quả.\n"
            "Máy chỉ lưu dạng mã hóa và dạng che (******678), và xóa khi hồ sơ kết thúc "
            "và hết thời hạn lưu trữ.\n"
-           "Bạn có thể hỏi hoặc yêu cầu xóa qua đường dây nóng {hotline}."),
+           "Ông/Bà có thể hỏi hoặc yêu cầu xóa qua tổng đài {hotline}."),
     "en": ("ABOUT YOUR PERSONAL DATA\n"
            "Your phone number is used only to send you codes and news about your dossier.\n"
            "Your ID number is used only to check it is you when you pick up a result.\n"
@@ -53,7 +53,8 @@ class ReceiptSteps:
                 "id_masked": mask_id(deposit.id_number) if deposit.id_number else "",
                 "when": self.clock.now().strftime("%d/%m/%Y %H:%M"),
                 "kiosk": self.kiosk_id, "office": self.office, "hotline": self.hotline,
-                "online": deposit.online, "pages": len(deposit.pages)}
+                "online": deposit.online, "pages": len(deposit.pages),
+                **self.promise_fields(deposit)}
 
     def printer_ok(self) -> bool:
         if self.receipts is None:
@@ -81,8 +82,11 @@ class ReceiptSteps:
         except CitizenError as exc:
             log.info("receipt for %s not printed: %s", deposit.code, exc)
         if self.sms is not None and deposit.phone:
+            due = receipt.get("appointment_date")
             text = (f"Ho so {deposit.code} da duoc tiep nhan luc {receipt['when']}"
-                    f" ({deposit.procedure.code}). Tra cuu: may ho so hoac {self.hotline}.")
+                    f" ({deposit.procedure.code})."
+                    + (f" Hen tra ket qua: {due:%d/%m/%Y}." if due else "")
+                    + f" Tra cuu: may ho so hoac {self.hotline}.")
             try:
                 self.sms.send(deposit.phone, text, key=f"receipt-{deposit.code}")
                 sms = True

@@ -18,6 +18,7 @@ from kiosk.services.citizen.payment import PayeeAccount, PaymentSteps
 from kiosk.services.citizen.pickup import PickupSteps
 from kiosk.services.citizen.ports import (DoorPort, PaymentPort, ReceiptPort, ScannerPort,
                                           SmsPort, UploadPort)
+from kiosk.services.citizen.promise import PromiseSteps
 from kiosk.services.citizen.receipt import ReceiptSteps
 from kiosk.services.citizen.status import StatusSteps
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 class CitizenService(IdentitySteps, DepositSteps, PaymentSteps, OnlineSteps, ReceiptSteps,
-                     PickupSteps, StatusSteps):
+                     PickupSteps, StatusSteps, PromiseSteps):
     """The citizen's use cases. Blocking calls are marked; the UI runs them off-thread."""
 
     def __init__(self, *, ledger, clock, pii, otp: OtpService, doors: DoorPort,
@@ -34,7 +35,8 @@ class CitizenService(IdentitySteps, DepositSteps, PaymentSteps, OnlineSteps, Rec
                  scanner: ScannerPort | None = None, uploads: UploadPort | None = None,
                  hotline: str = "1022", kiosk_id: str = "", office: str = "",
                  payee: PayeeAccount | None = None,
-                 pdf_maker: Callable[[list], bytes] | None = None, power=None):
+                 pdf_maker: Callable[[list], bytes] | None = None, power=None,
+                 ecopies=None, appointments=None, offices: dict | None = None):
         self.ledger, self.clock, self.pii, self.otp = ledger, clock, pii, otp
         self.doors, self.catalog, self.sms = doors, catalog, sms
         self.payments, self.receipts, self.scanner, self.uploads = \
@@ -43,6 +45,9 @@ class CitizenService(IdentitySteps, DepositSteps, PaymentSteps, OnlineSteps, Rec
         self.payee = payee or PayeeAccount()
         self.pdf_maker = pdf_maker
         self.power = power          # PowerGuard: on battery, no new transaction starts
+        self.ecopies = ecopies      # page checks + signed e-copies (kiosk.digitise)
+        self.appointments = appointments    # AppointmentBook: the date to come back
+        self.offices = offices or {"vi": office}     # lang → this ward centre's name
         self._lock = threading.RLock()
         self._waiting: dict[str, Deposit] = {}     # tray → deposit waiting for its door
         self._pickups: dict[str, dict] = {}        # tray → result opened, not finished

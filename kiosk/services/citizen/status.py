@@ -20,10 +20,16 @@ class StatusSteps:
             raise CitizenError("status.not_found", f"no dossier {code!r}")
         return {"code": d["code"], "state": d["state"],
                 "procedure": d.get("procedure_name") or d.get("procedure_code"),
-                "updated_at": d.get("updated_at"), "tray": d.get("tray_id")}
+                "updated_at": d.get("updated_at"), "tray": d.get("tray_id"),
+                "appointment_date": self.appointment(d["code"])}
 
     def statuses_for(self, phone: str) -> list[dict]:
-        return self.ledger.statuses_by_phone(phone)   # one indexed query
+        out = self.ledger.statuses_by_phone(phone)   # one indexed query
+        dates = self.appointments.current_dates([d["code"] for d in out]) \
+            if self.appointments is not None and out else {}
+        for d in out:
+            d["appointment_date"] = dates.get(d["code"])
+        return out
 
     def rate(self, score: int, subject: str | None = None) -> None:
         if not 1 <= int(score) <= 5:

@@ -21,6 +21,7 @@ from sim.city.routing import Route
 
 MODULES = (
     "catalog",
+    "certificates",
     "commands",
     "control",
     "events",
@@ -31,6 +32,7 @@ MODULES = (
     "results",
     "sms",
     "uploads",
+    "vneid",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sim.city.ecopy import check_upload, ecopy_refusal
 from sim.city.routing import ANY, API, MAX_UPLOAD, Drop, Request, Route, error
 
 UID = r"([0-9a-f]{32})"
@@ -52,6 +53,9 @@ def upload_patch(req: Request, uid: str):
         offset = int(req.headers.get("Upload-Offset", ""))
     except ValueError:
         raise error(400, "bad_request", "Upload-Offset header missing or not a number")
+    refused = db.ecopy_verdict(uid)
+    if refused is not None and not refused["ok"]:
+        raise ecopy_refusal(refused, _headers(row))
     if row["complete"]:
         return 204, None, _headers(row)
     if offset != row["offset"]:
@@ -81,7 +85,17 @@ def upload_patch(req: Request, uid: str):
                                                   "one declared; upload it again from 0",
                         _headers(row))
         row = _row(req, uid)
+        if req.sim.verify_uploads and _is_dossier_pdf(row):   # a signed PDF/A e-copy
+            verdict = check_upload(req.sim, row)
+            if not verdict.ok:
+                raise ecopy_refusal(verdict, _headers(row))
     return 204, None, _headers(row)
+
+
+def _is_dossier_pdf(row) -> bool:
+    """Dossier scans must be e-copies; other files (a technician's log bundle) are not."""
+    name = (row.get("filename") or "").lower()
+    return not name or name.endswith(".pdf")
 
 
 def upload_row(req: Request, uid: str):

@@ -1,4 +1,4 @@
-"""The reference cabinet (config/district6.toml): 90 trays, 6 boards on two serial ports."""
+"""The reference cabinet (config/binh-tay.toml): 90 trays, 6 boards on two serial ports."""
 import tomllib
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from sim.lockboard import SimLockBus
 
 from .conftest import settle
 
-PROFILE = Path(__file__).resolve().parents[2] / "config" / "district6.toml"
+PROFILE = Path(__file__).resolve().parents[2] / "config" / "binh-tay.toml"
 
 
 @pytest.fixture
