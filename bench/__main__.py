@@ -23,7 +23,7 @@ ROOT = BENCH_DIR.parent
 # In the order of the table.
 BENCHMARKS = ["cold_start", "touch_paint", "otp_to_unlock", "lock_roundtrip", "receipt",
               "decode", "scan_pdf", "digitise", "outbox_drain", "phone_lookup", "memory", "fleet",
-              "appointment"]
+              "appointment", "report_month"]
 TIMEOUT_S = 600
 
 

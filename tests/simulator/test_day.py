@@ -47,6 +47,23 @@ def test_a_small_day(tmp_path):
         assert (out / name).stat().st_size > 0, name
     assert list((out / "screens").glob("*.png"))
     assert list((out / "receipts").glob("receipt-*.png"))
+    # the office report over the day agrees with the simulator's own count
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    from kiosk.cli import main
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    assert main(["report", "--db", str(out / "kiosk.db"), "--from",
+                 str(today - timedelta(days=1)), "--to", str(today + timedelta(days=6)),
+                 "--out", str(out / "report")]) == 0
+    import csv
+    with open(out / "report" / "report.csv", encoding="utf-8") as fh:
+        total = list(csv.DictReader(fh))[-1]
+    assert total["date"] == "total"
+    assert {k: int(total[k]) for k in ("deposited", "picked_up", "expired",
+                                       "returned_to_office")} == \
+        {"deposited": s["deposits"], "picked_up": s["picked_up"], "expired": s["expired"],
+         "returned_to_office": s["returned_to_office"]}, why
+    assert (out / "report" / "report.pdf").stat().st_size > 10_000
     for line in (out / "sms.jsonl").read_text(encoding="utf-8").splitlines():
         sms = json.loads(line)
         assert set(sms) == {"time", "to", "text", "via"}

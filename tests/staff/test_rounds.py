@@ -205,6 +205,14 @@ def test_take_back_expired_tells_where_to_collect(rounds, ledger, doors, sim_bus
                                    "confirmed": "scanned"}]
     ev = json.loads(outbox(ledger, "round.report")[-1]["payload"])
     assert ev["data"]["returned"][0]["code"] == "HS261120-RT5YU"
+    # the slip adds the day's totals, from the same figures as the office report
+    assert (report["day"]["expired"], report["day"]["returned_to_office"]) == (1, 1)
+    assert ev["data"]["day"]["returned_to_office"] == 1
+    from kiosk.services.rounds.report import report_lines
+    texts = [t for t, *_ in report_lines(report, clock.zone)]
+    day = texts.index(next(t for t in texts if t.startswith("Trong ngày")))
+    assert texts[day + 2].startswith("quá hạn 1 · mang về 1 ·")
+    assert texts[day + 3] == "lệ phí 0 đ"
 
 
 def test_report_printed_on_the_receipt_printer(rounds, ledger, tmp_path):

@@ -117,6 +117,11 @@ def test_full_round_at_1330(qtbot, console, auth, clock, ledger, doors, rounds, 
     assert overview.heading.text() == "Đợt 13:30 — Lê Văn Nam"
     assert overview.counts["load"].text() == "1"
     assert overview.counts["retrieve"].text() == "1"
+    # today's and this month's figures, trays waiting, results running out tomorrow
+    lines = overview.figures.text().splitlines()
+    assert lines[0].startswith("Hôm nay: nhận 3 ·") and "quá hạn 1" in lines[0]
+    assert lines[1].startswith("Tháng này: nhận 3 ·")
+    assert "Ô chờ thu: 3" in lines[2] and "hết hạn ngày mai: 0" in lines[2]
 
     # -- collect three deposits: scan, tap, scan -----------------------------------------
     qtbot.mouseClick(overview.actions["collect"], Qt.LeftButton)

@@ -20,6 +20,8 @@ class ReportSteps:
                   "finished_at": utc_iso(now), "collected": list(run.collected),
                   "loaded": list(run.loaded), "returned": list(run.returned),
                   "incidents": list(run.incidents), "problems": list(run.problems)}
+        from kiosk.reports.figures import console_figures
+        report["day"] = console_figures(self.ledger.store, now)["today"]
         self.ledger.event("round.report", actor=run.actor, subject=run.id,
                           reason=f"round {run.label}: {len(run.collected)} collected, "
                                  f"{len(run.loaded)} loaded, {len(run.returned)} returned",
@@ -57,6 +59,10 @@ def report_lines(report: dict, zone) -> list[tuple[str, int, bool]]:
             lines.append((f"  {item['tray']}: {item['detail']}", 16, False))
     for p in report["problems"]:
         lines.append((f"! {p}", 16, False))
+    if report.get("day"):
+        from kiosk.reports.figures import day_lines
+        lines.append((f"Trong ngày {local(report['finished_at'])[6:]}", 20, True))
+        lines += [(line, 17, False) for line in day_lines(report["day"])]
     lines.append(("Chữ ký nhân viên: ....................", 18, False))
     return lines
 

@@ -97,9 +97,11 @@ class RoundService(CollectSteps, LoadSteps, ExpirySteps, SmsSteps, ReportSteps):
         free = {s: len(self.ledger.trays(state=T.EMPTY, size=s)) for s in SIZES}
         incidents = self.ledger.store.query(
             "SELECT * FROM incidents WHERE resolved_at IS NULL ORDER BY id")
+        from kiosk.reports.figures import console_figures
         return {"round": self.round_label(), "next_round": self.next_round(),
                 "deposits": deposits, "results": results, "expired": expired,
-                "free": free, "incidents": incidents}
+                "free": free, "incidents": incidents,
+                "figures": console_figures(self.ledger.store, self.clock.now())}
 
     # ---- the round -----------------------------------------------------------------
     def begin(self, actor: str) -> RoundRun:

@@ -40,6 +40,9 @@ class OverviewScreen(ConsoleScreen):
             self.counts[key], self.details[key], self.actions[key] = count, detail, btn
         self.layout_.addLayout(grid, 1)
         self.status = self.label()
+        self.figures = self.label("muted")
+        self.figures.setWordWrap(True)
+        self.layout_.addWidget(self.figures)
         self.message = self.label("error")
         self.message.hide()
         self.layout_.addWidget(self.status)
@@ -89,6 +92,9 @@ class OverviewScreen(ConsoleScreen):
         self.status.setText(f"Ô trống: S {free['S']} · M {free['M']} · L {free['L']}    "
                             f"Sự cố chưa xử lý: {len(ov['incidents'])}    "
                             f"Đợt kế tiếp: {nxt:%H:%M %d/%m}")
+        if ov.get("figures"):
+            from kiosk.reports.figures import console_lines
+            self.figures.setText("\n".join(console_lines(ov["figures"])))
 
     def open_job(self, key: str) -> None:
         if self.console.run is None:
