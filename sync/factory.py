@@ -32,7 +32,7 @@ def build_sync(cfg, ledger, store, clock, modem=None, *, health=None,
     outbox = OutboxSender(store, client, clock, batch_size=city.batch_size)
     from kiosk.version import version
     software = version()
-    return SyncService(
+    service = SyncService(
         client=client, store=store, ledger=ledger, clock=clock, outbox=outbox,
         results=ResultsInbox(store, client, clock, getattr(ledger, "pii", None)),
         catalog=CatalogCache(store, client, clock),

@@ -16,7 +16,7 @@ from sim.city import CitySim
 from sync.client import CityClient
 
 TOKEN = "tok-digitise-0123456789"
-KIOSK = "SIM-Q6-01"
+KIOSK = "SIM-BINHTAY-01"
 META = {"dossier_code": "HS-2026-000123", "procedure": "1.001193",
         "procedure_name": "Đăng ký khai sinh", "kiosk": KIOSK,
         "time": "2026-12-02T15:30:00+07:00"}

@@ -64,8 +64,8 @@ def test_an_unsigned_pdf_is_refused(queue, ecopy):
 def test_an_ecopy_signed_for_another_kiosk_is_refused(tmp_path, session_city, ecopy):
     store = Store.open(tmp_path / "k2.db")
     ensure_schema(store)
-    session_city.tokens["tok-other"] = "SIM-Q6-02"
-    client = CityClient(session_city.api_url, "tok-other", "SIM-Q6-02", timeout_s=5)
+    session_city.tokens["tok-other"] = "SIM-BINHTAY-02"
+    client = CityClient(session_city.api_url, "tok-other", "SIM-BINHTAY-02", timeout_s=5)
     q = UploadQueue(store, client, ManualClock(), tmp_path / "up2")
     row = _upload(q, "HS-BAD-3", ecopy[0])
     assert row["state"] == "failed" and "ecopy_wrong_signer" in row["last_error"]

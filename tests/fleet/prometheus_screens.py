@@ -17,7 +17,7 @@ def shot(url, name, w=1400, h=900):
 try:
     s = m.start()
     addr = (s.cfg.data_dir / "metrics.addr").read_text().strip()
-    p = Prometheus(tmp / "prom", addr, labels={"kiosk": "SIM-Q6-01", "ward": "binh-tay"}).start()
+    p = Prometheus(tmp / "prom", addr, labels={"kiosk": "SIM-BINHTAY-01", "ward": "binh-tay"}).start()
     # a little life: two deposits, one tray out of service by command
     sys.path.insert(0, "tests/fleet")
     from tests.fleet.test_metrics import deposit

@@ -124,7 +124,7 @@ def test_a_command_for_another_kiosk_is_refused(machine):
     services = machine.start()
     body = envelope(machine.city.commands, "OTHER-01", "tray.out_of_service", {"tray": "A01"})
     assert services.command_runner.handle(body) == ("refused", "wrong_kiosk")
-    tampered = envelope(machine.city.commands, "SIM-Q6-01", "tray.out_of_service",
+    tampered = envelope(machine.city.commands, "SIM-BINHTAY-01", "tray.out_of_service",
                         {"tray": "A01"})
     tampered["args"] = {"tray": "A02"}            # changed after signing
     assert services.command_runner.handle(tampered) == ("refused", "bad_signature")

@@ -82,7 +82,7 @@ def test_metrics_match_the_store(machine):
     assert value(samples, "kiosk_citizen_transaction_seconds_bucket", flow="deposit",
                  le="+Inf") == 3
     assert value(samples, "kiosk_citizen_transaction_seconds_count", flow="pickup") == 0
-    assert value(samples, "kiosk_build_info", kiosk="SIM-Q6-01", ward_code="",
+    assert value(samples, "kiosk_build_info", kiosk="SIM-BINHTAY-01", ward_code="27367",
                  version=services.sync.heartbeat_builder.software) == 1
     assert value(samples, "kiosk_device_up", device="printer") == 1
     assert value(samples, "kiosk_printer_paper", state="ok") == 1

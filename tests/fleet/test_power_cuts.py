@@ -139,7 +139,7 @@ def test_cut_after_a_hotline_opening_never_opens_again(machine, child):
     store = Store.open(child.cfg.db_path)
 
     class _S:
-        ledger = Ledger(store, SystemClock(), Pii(b"k" * 32), kiosk_id="SIM-Q6-01")
+        ledger = Ledger(store, SystemClock(), Pii(b"k" * 32), kiosk_id="SIM-BINHTAY-01")
     load_result(machine, _S)
     store.close()
     code_file = machine.tmp / "help-code"

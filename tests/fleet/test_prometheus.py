@@ -23,7 +23,7 @@ def test_rules_and_config_are_clean_for_promtool():
 def test_paper_out_fires_and_clears_in_real_prometheus(machine, tmp_path):
     services = machine.start()
     addr = (services.cfg.data_dir / "metrics.addr").read_text().strip()
-    prom = Prometheus(tmp_path / "prom", addr, labels={"kiosk": "SIM-Q6-01",
+    prom = Prometheus(tmp_path / "prom", addr, labels={"kiosk": "SIM-BINHTAY-01",
                                                        "ward": "binh-tay"}).start()
     try:
         assert wait_for(lambda: prom.query('up{job="kiosk"} == 1'), timeout=20), \
@@ -31,14 +31,14 @@ def test_paper_out_fires_and_clears_in_real_prometheus(machine, tmp_path):
         total = prom.query("sum(kiosk_trays)")
         assert total and float(total[0]["value"][1]) == 24
         info = prom.query("kiosk_build_info")
-        assert info[0]["metric"]["kiosk"] == "SIM-Q6-01"
+        assert info[0]["metric"]["kiosk"] == "SIM-BINHTAY-01"
         assert not prom.firing("KioskPrinterOutOfPaper")
 
         machine.sims["printer"].set(paper_end=True)
         assert wait_for(lambda: prom.firing("KioskPrinterOutOfPaper"), timeout=30), \
             prom.alerts()
         alert = prom.firing("KioskPrinterOutOfPaper")[0]
-        assert alert["labels"]["kiosk"] == "SIM-Q6-01"
+        assert alert["labels"]["kiosk"] == "SIM-BINHTAY-01"
         assert alert["labels"]["severity"] == "warning"
         assert "out of paper" in alert["annotations"]["summary"]
         assert not prom.firing("KioskDeviceDown"), "paper out is not a dead printer"
