@@ -75,14 +75,17 @@ def paint_first(path: str | Path, *, windowed: bool = False):
     return window
 
 
+def service_parts(services) -> dict:
+    """The optional services the window takes, as keywords (absent ones are None)."""
+    return {name: getattr(services, name, None) for name in ("help_desk", "overrides", "vneid")}
+
+
 def attach_services(window, services) -> None:
     """Give the painted window its services (the second step of a cold start)."""
     from ui import remote
     window.attach(services.citizen, services.cfg, services.clock,
                   code_reader=services.code_reader,
                   not_ready=sorted(services.startup_problems),
-                  help_desk=getattr(services, "help_desk", None),
-                  overrides=getattr(services, "overrides", None),
-                  vneid=getattr(services, "vneid", None))
+                  **service_parts(services))
     if services.cfg.kiosk.simulated:      # and only when KIOSK_REMOTE names a socket
         remote.install(window, root=str(services.cfg.data_dir))

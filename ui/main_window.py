@@ -378,16 +378,12 @@ class CitizenWindow(QMainWindow):
 
 
 def build_citizen_window(services, *, code_reader=None) -> CitizenWindow:
-    """Factory for the composition root: ``services`` has cfg, clock and citizen.
-
-    Under the simulator (``KIOSK_REMOTE`` set) the window also listens for the scripted
-    day's remote control (``ui.remote``); on a real kiosk that does nothing."""
+    """Factory for the composition root; a simulator profile also gets the scripted
+    day's remote control (``ui.remote``)."""
     from ui import remote
+    from ui.boot import service_parts
     window = CitizenWindow(services.citizen, services.cfg, services.clock,
-                           code_reader=code_reader,
-                           help_desk=getattr(services, "help_desk", None),
-                           overrides=getattr(services, "overrides", None),
-                           vneid=getattr(services, "vneid", None))
+                           code_reader=code_reader, **service_parts(services))
     window.sessions = getattr(services, "sessions", None)
     if getattr(services.cfg.kiosk, "simulated", False):
         remote.install(window, root=str(services.cfg.data_dir))
